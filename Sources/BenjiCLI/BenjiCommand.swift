@@ -1,0 +1,142 @@
+import ArgumentParser
+import BenjiCatalog
+import BenjiCore
+import BenjiEngine
+import BenjiRecords
+import BenjiSource
+import BenjiStore
+import Foundation
+
+/// `benji`: the all-in-one tool.
+public struct BenjiCommand: ParsableCommand {
+    public static let configuration = CommandConfiguration(
+        commandName: "benji",
+        abstract: "Deduplicating block-device backup: back up, restore and manage versions.",
+        discussion: """
+        `benji backup` and `benji restore` run the whole pipeline in one process. The stage commands \
+        (diff, chunk, catalog, seal, put, write; also installed as benji-diff, benji-chunk, …) exchange \
+        newline-delimited JSON records, so that the same work can be assembled in a shell pipeline.
+
+        Exit status: 0 success, 1 failure, 3 finished with bad blocks, 64 usage, 65 bad input data, \
+        66 not found, 69 store unreachable, 73 target exists, 74 I/O error, 75 locked, 77 permission denied, \
+        78 configuration error.
+        """,
+        version: benjiVersion,
+        subcommands: [InitCommand.self, BackupCommand.self, RestoreCommand.self, LsCommand.self, RmCommand.self,
+                      ProtectCommand.self, UnprotectCommand.self,
+                      DiffCommand.self, ChunkCommand.self, CatalogCommand.self, SealCommand.self, PutCommand.self, WriteCommand.self])
+
+    public init() {}
+}
+
+public let benjiVersion = "0.1.0"
+
+struct InitCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "init",
+        abstract: "Create a store and a catalog, and a configuration file that names them.",
+        discussion: """
+        Without --catalog and --store, creates them under ~/.local/share/benji (or $XDG_DATA_HOME/benji). \
+        Unless --no-config is given, writes a configuration file naming them (--config, else $BENJI_CONFIG, \
+        else ~/.config/benji/benji.toml) if none exists yet, so that later commands need no flags.
+        """)
+
+    @OptionGroup var repository: RepositoryOptions
+    @Flag(help: "Do not write a configuration file.")
+    var noConfig = false
+
+    func run() throws {
+        let env = ProcessInfo.processInfo.environment
+        let dataHome = env["XDG_DATA_HOME"].flatMap { $0.isEmpty ? nil : $0 + "/benji" }
+            ?? (env["HOME"] ?? "/root") + "/.local/share/benji"
+        let catalogPath = try repository.setting(repository.catalog, env: "BENJI_CATALOG", key: "catalog") ?? dataHome + "/catalog.sqlite"
+        let storeURL = try repository.setting(repository.store, env: "BENJI_STORE", key: "store") ?? "file://" + dataHome + "/store"
+        let store = try openStore(url: storeURL)
+        let parent = (catalogPath as NSString).deletingLastPathComponent
+        if !parent.isEmpty { try FileManager.default.createDirectory(atPath: parent, withIntermediateDirectories: true) }
+        let config = try StoreConfig.initialize(store)
+        _ = try Catalog.create(path: catalogPath, storeID: config.id)
+        printError("created store \(store.url) (id \(config.id)) and catalog \(catalogPath)")
+        if !noConfig {
+            let path = repository.config ?? env["BENJI_CONFIG"] ?? ConfigFile.searchPath[0]
+            if FileManager.default.fileExists(atPath: path) {
+                printError("configuration file \(path) exists; left unchanged")
+            } else {
+                try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+                let text = "# benji configuration, written by 'benji init'\ncatalog = \"\(catalogPath)\"\nstore = \"\(store.url)\"\n"
+                try text.write(toFile: path, atomically: true, encoding: .utf8)
+                printError("wrote configuration file \(path)")
+            }
+        }
+    }
+}
+
+struct BackupCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "backup",
+        abstract: "Back up a file, a block device or stdin as a new version of VOLUME; print the version id.",
+        discussion: """
+        Reads SOURCE in blocks, skips zero blocks, stores each block the store does not hold yet (zstd), \
+        and commits the version when every block is safe. With --hints (`rbd diff --format=json` output or \
+        NDJSON extent records) only the listed extents are read; with --base as well, the other blocks are \
+        inherited from the base (and a sample of them is re-read to check the hints), without --base they \
+        are zero.
+        """)
+
+    @OptionGroup var repository: RepositoryOptions
+    @Argument(help: ArgumentHelp("A file or block device (file: prefix optional), or - for a raw stream on stdin.", valueName: "source"))
+    var source: String
+    @Argument(help: ArgumentHelp("The volume this is a version of.", valueName: "volume"))
+    var volume: String
+    @Option(help: ArgumentHelp("Changed extents: `rbd diff --format=json` output or NDJSON extent records.", valueName: "file"))
+    var hints: String?
+    @OptionGroup var version: VersionOptions
+    @OptionGroup var compression: CompressionOptions
+    @Flag(help: "Do not re-read a sample of blocks outside the hints.")
+    var noCheck = false
+    @Flag(help: "Print the version record instead of the id.")
+    var json = false
+
+    func run() throws {
+        let repo = try repository.repository(seal: try compression.sealOptions(repository))
+        let src = try openSource(source)
+        var request = BackupRequest(volume: volume)
+        request.snapshot = version.snapshot
+        request.base = version.base
+        request.labels = try parseLabels(version.labels)
+        request.blockSize = try version.blockSize.map(parseBlockSize) ?? (version.base == nil ? try repository.configValue("block_size").map(parseBlockSize) : nil)
+        request.hints = try hints.map(loadHints)
+        request.checkUnchanged = !noCheck
+        let info = try BackupEngine(repository: repo).backup(source: src, request: request)
+        try printVersion(info, quiet: !json)
+    }
+}
+
+struct RestoreCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "restore",
+        abstract: "Restore a version to a file, a block device or stdout (-).",
+        discussion: """
+        Every block is verified against its SHA-256. A missing or damaged object does not stop the restore: \
+        its block is written as zeros, the bad ranges are reported on stderr (and as `bad_range` records with \
+        --json), and the exit status is 3.
+        """)
+
+    @OptionGroup var repository: RepositoryOptions
+    @Argument(help: ArgumentHelp("The version to restore.", valueName: "version"))
+    var version: String
+    @Argument(help: ArgumentHelp("A file, a block device, or - for stdout.", valueName: "target"))
+    var target: String
+    @Flag(help: "Leave zero blocks as holes (files) or unmapped (devices) instead of writing zeros.")
+    var sparse = false
+    @Flag(help: "Overwrite an existing target.")
+    var force = false
+    @Flag(help: "Print bad ranges as records on stdout.")
+    var json = false
+
+    func run() throws {
+        let repo = try repository.repository()
+        let report = try RestoreEngine(repository: repo).restore(versionID: version, to: target, sparse: sparse, force: force)
+        try reportBadRanges(report.badRanges, json: json && target != "-")
+    }
+}

@@ -1,0 +1,258 @@
+import ArgumentParser
+import BenjiCatalog
+import BenjiCore
+import BenjiEngine
+import BenjiRecords
+import BenjiStore
+import Foundation
+
+/// Opens the catalog (checking it matches the store, when one is configured).
+func openCatalog(_ options: RepositoryOptions) throws -> Catalog {
+    try Catalog(path: try options.catalogPath())
+}
+
+// MARK: - dedup
+
+struct DedupCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "dedup",
+        abstract: "Drop the data of blocks the store already holds.",
+        discussion: """
+        A block whose SHA-256 names a valid object in the catalog loses its `data` and gains `object`: it is \
+        neither sealed nor stored again. A block whose object is known but marked invalid gains `heal: true`, \
+        so that benji-put rewrites it.
+        """)
+
+    @OptionGroup var repository: RepositoryOptions
+
+    func run() throws {
+        let catalog = Locked(try openCatalog(repository))
+        try runStage(block: { b, _ in
+            guard let digest = b.sha256, b.hasData, !b.check else { return (b, [:]) }
+            let (known, invalid) = try catalog.withLock { (try $0.lookup(digest), try $0.isInvalid(digest)) }
+            var out = b
+            if let known {
+                out.set("data", nil)
+                out.set("object", .text(known.name))
+                return (out, ["bytes_deduplicated": Int64(b.size)])
+            }
+            if invalid { out.set("heal", .bool(true)) }
+            return (out, [:])
+        })
+    }
+}
+
+// MARK: - commit
+
+struct CommitCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "commit",
+        abstract: "Record a whole block stream as a new version, atomically; print its version record.",
+        discussion: """
+        Every block must be stored (`object` with `written: true`, or an `object` found by dedup) or zero. \
+        Blocks the stream does not list are taken from the stream's `base`, or are zero without one. The \
+        version becomes valid only when the `end` record has arrived and matches; a stream that ends early or \
+        is malformed leaves nothing valid behind (exit 65). A backup of the same volume that is still running \
+        holds its lock (exit 75); a lock left by a process that died is taken over.
+        """)
+
+    @OptionGroup var repository: RepositoryOptions
+    @Flag(help: "Print only the version id instead of the version record.")
+    var quiet = false
+
+    func run() throws {
+        let catalog = try openCatalog(repository)
+        let input = StandardStreams.reader()
+        var writer: VersionWriter?
+        let started = Date()
+        do {
+            while let event = try input.next() {
+                switch event {
+                case .header(let h):
+                    writer = try catalog.beginVersion(volume: h.volume, snapshot: h.snapshot, size: h.size, blockSize: h.blockSize,
+                                                      base: h.base, source: h.source, labels: h.labels)
+                case .block(let b):
+                    let location = input.location
+                    if let error = b.error { throw BenjiError.data("block \(b.idx) failed upstream: \(error)", location: location) }
+                    let outcome: BlockOutcome
+                    if b.check {
+                        outcome = .check(sha256: b.zero ? nil : b.sha256)
+                    } else if b.zero {
+                        outcome = .zero
+                    } else if let name = b.object, let digest = b.sha256, !b.hasData, !b.hasObjectData {
+                        let written = b.record["written"]?.bool ?? false
+                        outcome = .object(sha256: digest, size: b.size, name: name,
+                                          storedSize: b.record["stored_size"]?.int64.map { Int($0) }, written: written)
+                    } else {
+                        throw BenjiError.data("block \(b.idx) is not stored yet (it needs benji-seal and benji-put, or dedup)", location: location)
+                    }
+                    try writer!.add(idx: b.idx, outcome)
+                case .end(let e):
+                    var stats = BackupStatistics()
+                    stats.bytesRead = e.record["bytes_read"]?.int64 ?? 0
+                    stats.bytesWritten = e.record["bytes_written"]?.int64 ?? 0
+                    stats.bytesDeduplicated = e.record["bytes_deduplicated"]?.int64 ?? 0
+                    stats.bytesSparse = e.record["bytes_sparse"]?.int64 ?? 0
+                    stats.duration = Date().timeIntervalSince(started)
+                    let info = try writer!.finish(size: input.header?.size ?? e.size ?? 0, statistics: stats)
+                    writer = nil
+                    try printVersion(info, quiet: quiet)
+                case .other:
+                    break
+                }
+            }
+        } catch {
+            writer?.abort()
+            throw error
+        }
+    }
+}
+
+func printVersion(_ info: VersionInfo, quiet: Bool) throws {
+    let out = StandardStreams.writer()
+    if quiet {
+        print(info.id)
+    } else {
+        try out.write(info.record)
+        try out.flush()
+    }
+}
+
+// MARK: - blocks
+
+struct BlocksCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "blocks",
+        abstract: "Emit a version's blocks as a record stream (the start of a restore).",
+        discussion: "Each block names its object and SHA-256, or is `zero: true`. Pipe into `benji-put --get`.")
+
+    @OptionGroup var repository: RepositoryOptions
+    @Argument(help: ArgumentHelp("The version to emit.", valueName: "version"))
+    var version: String
+
+    func run() throws {
+        let catalog = try openCatalog(repository)
+        let info = try catalog.version(version)
+        guard info.status != .incomplete, let size = info.size else {
+            throw BenjiError(.dataError, "version \(version) is incomplete")
+        }
+        let out = StandardStreams.writer()
+        var header = StreamHeader(volume: info.volume, snapshot: info.snapshot, size: size, blockSize: info.blockSize,
+                                  base: nil, source: info.source, labels: info.labels.sorted { $0.key < $1.key }.map { ($0.key, $0.value) })
+        header.record["version"] = .text(info.id)
+        try out.write(header.record)
+        var count: Int64 = 0
+        try catalog.blocks(of: version) { entry in
+            var b = Block(idx: entry.idx, size: entry.size)
+            if let object = entry.object {
+                b.set("sha256", .text(object.sha256.hex))
+                b.set("object", .text(object.name))
+            } else {
+                b.set("zero", .bool(true))
+            }
+            try out.write(b.record)
+            count += 1
+        }
+        try out.write(EndRecord(blocks: count, size: size).record)
+        try out.flush()
+    }
+}
+
+// MARK: - ls, rm, protect
+
+struct LsCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "ls",
+        abstract: "List versions.",
+        discussion: "A table by default; with --json one `version` record per line.")
+
+    @OptionGroup var repository: RepositoryOptions
+    @Option(help: ArgumentHelp("Only versions of this volume.", valueName: "volume"))
+    var volume: String?
+    @Flag(help: "Print version records instead of a table.")
+    var json = false
+
+    func run() throws {
+        let versions = try openCatalog(repository).versions(volume: volume)
+        if json {
+            let out = StandardStreams.writer()
+            for v in versions { try out.write(v.record) }
+            try out.flush()
+            return
+        }
+        let header = ["DATE", "ID", "VOLUME", "SNAPSHOT", "SIZE", "BLOCK", "STATUS", "READ", "WRITTEN", "DEDUP", "SPARSE", "TIME", "LABELS"]
+        var rows = [header]
+        for v in versions {
+            let date = String(v.date.prefix(19)).replacingOccurrences(of: "T", with: " ")
+            let labels = v.labels.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ",")
+            rows.append([date, v.id, v.volume, v.snapshot, v.size.map(formatBytes) ?? "-", formatBytes(Int64(v.blockSize)),
+                         v.status.rawValue + (v.protected ? ",protected" : ""), formatBytes(v.bytesRead), formatBytes(v.bytesWritten),
+                         formatBytes(v.bytesDeduplicated), formatBytes(v.bytesSparse), String(format: "%.1fs", v.duration), labels])
+        }
+        var widths = [Int](repeating: 0, count: header.count)
+        for row in rows { for (i, c) in row.enumerated() { widths[i] = max(widths[i], c.count) } }
+        var text = ""
+        for row in rows {
+            text += row.enumerated().map { i, c in i == row.count - 1 ? c : c.padding(toLength: widths[i], withPad: " ", startingAt: 0) }
+                .joined(separator: "  ").trimmingCharacters(in: .whitespaces) + "\n"
+        }
+        try text.utf8CString.withUnsafeBytes { raw in
+            try FileDescriptor(borrowing: 1, name: "<stdout>").writeAll(UnsafeRawBufferPointer(rebasing: raw.dropLast()))
+        }
+    }
+}
+
+struct RmCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "rm",
+        abstract: "Remove versions from the catalog.",
+        discussion: """
+        The objects of removed versions stay in the store until garbage collection removes those no version \
+        uses. Protected versions are refused (exit 77); a version a running backup is writing is refused \
+        (exit 75).
+        """)
+
+    @OptionGroup var repository: RepositoryOptions
+    @Argument(help: ArgumentHelp("The versions to remove.", valueName: "version"))
+    var versions: [String]
+
+    func validate() throws { if versions.isEmpty { throw ValidationError("name at least one version") } }
+
+    func run() throws {
+        let catalog = try openCatalog(repository)
+        for v in versions { try catalog.remove(v) }
+    }
+}
+
+struct ProtectCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "protect", abstract: "Protect versions from removal.")
+    @OptionGroup var repository: RepositoryOptions
+    @Argument(help: ArgumentHelp("The versions to protect.", valueName: "version"))
+    var versions: [String]
+    func run() throws {
+        let catalog = try openCatalog(repository)
+        for v in versions { try catalog.setProtected(v, true) }
+    }
+}
+
+struct UnprotectCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "unprotect", abstract: "Allow versions to be removed again.")
+    @OptionGroup var repository: RepositoryOptions
+    @Argument(help: ArgumentHelp("The versions to unprotect.", valueName: "version"))
+    var versions: [String]
+    func run() throws {
+        let catalog = try openCatalog(repository)
+        for v in versions { try catalog.setProtected(v, false) }
+    }
+}
+
+/// `benji-catalog` / `benji catalog`: everything about versions.
+struct CatalogCommand: ParsableCommand {
+    static var configuration: CommandConfiguration {
+        CommandConfiguration(
+            commandName: commandName("catalog"),
+            abstract: "The catalog's side of the pipeline (dedup, commit, blocks) and version management.",
+            subcommands: [DedupCommand.self, CommitCommand.self, BlocksCommand.self, LsCommand.self, RmCommand.self,
+                          ProtectCommand.self, UnprotectCommand.self])
+    }
+}

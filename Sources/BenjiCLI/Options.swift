@@ -1,0 +1,165 @@
+import ArgumentParser
+import BenjiCore
+import BenjiRecords
+import BenjiEngine
+import BenjiSeal
+import Foundation
+
+/// The configuration file: flat `key = value` lines (a subset of TOML), `#` comments.
+///
+/// Keys: `catalog`, `store`, `compression_level` (an integer, or `none`), `block_size`.
+struct ConfigFile {
+    var path: String
+    var values: [String: String]
+
+    static let searchPath: [String] = {
+        var paths: [String] = []
+        let env = ProcessInfo.processInfo.environment
+        if let xdg = env["XDG_CONFIG_HOME"], !xdg.isEmpty {
+            paths.append(xdg + "/benji/benji.toml")
+        } else if let home = env["HOME"], !home.isEmpty {
+            paths.append(home + "/.config/benji/benji.toml")
+        }
+        paths.append("/etc/benji/benji.toml")
+        return paths
+    }()
+
+    /// The file named by `--config`, else `BENJI_CONFIG`, else the first of the search path that exists.
+    static func load(explicit: String?) throws -> ConfigFile? {
+        if let path = explicit ?? ProcessInfo.processInfo.environment["BENJI_CONFIG"] {
+            guard FileManager.default.fileExists(atPath: path) else {
+                throw BenjiError(.config, "configuration file \(path) does not exist")
+            }
+            return try parse(path: path)
+        }
+        for path in searchPath where FileManager.default.fileExists(atPath: path) {
+            return try parse(path: path)
+        }
+        return nil
+    }
+
+    static func parse(path: String) throws -> ConfigFile {
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
+            throw BenjiError(.config, "configuration file \(path) cannot be read")
+        }
+        var values: [String: String] = [:]
+        for (n, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+            let line = raw.trimmingCharacters(in: .whitespaces)
+            if line.isEmpty || line.hasPrefix("#") { continue }
+            guard let eq = line.firstIndex(of: "=") else {
+                throw BenjiError(.config, "configuration file \(path), line \(n + 1): expected key = value")
+            }
+            let key = line[..<eq].trimmingCharacters(in: .whitespaces)
+            var value = line[line.index(after: eq)...].trimmingCharacters(in: .whitespaces)
+            if value.hasPrefix("\"") {
+                guard value.count >= 2, value.hasSuffix("\"") else {
+                    throw BenjiError(.config, "configuration file \(path), line \(n + 1): unterminated string")
+                }
+                value = String(value.dropFirst().dropLast())
+            } else if let hash = value.firstIndex(of: "#") {
+                value = value[..<hash].trimmingCharacters(in: .whitespaces)
+            }
+            guard ["catalog", "store", "compression_level", "block_size"].contains(key) else {
+                throw BenjiError(.config, "configuration file \(path), line \(n + 1): unknown key \"\(key)\"")
+            }
+            values[key] = value
+        }
+        return ConfigFile(path: path, values: values)
+    }
+}
+
+/// Where the catalog and the store are: flags, then `BENJI_CATALOG`/`BENJI_STORE`, then the config file.
+struct RepositoryOptions: ParsableArguments {
+    @Option(help: ArgumentHelp("The catalog: a SQLite file. Else $BENJI_CATALOG, else the config file.", valueName: "path"))
+    var catalog: String?
+
+    @Option(help: ArgumentHelp("The object store: file:///path (or a plain path). Else $BENJI_STORE, else the config file.", valueName: "url"))
+    var store: String?
+
+    @Option(help: ArgumentHelp("The configuration file. Else $BENJI_CONFIG, else ~/.config/benji/benji.toml, else /etc/benji/benji.toml.", valueName: "path"))
+    var config: String?
+
+    func setting(_ flag: String?, env: String, key: String) throws -> String? {
+        if let flag { return flag }
+        if let value = ProcessInfo.processInfo.environment[env], !value.isEmpty { return value }
+        return try ConfigFile.load(explicit: config)?.values[key]
+    }
+
+    func catalogPath() throws -> String {
+        guard let path = try setting(catalog, env: "BENJI_CATALOG", key: "catalog") else {
+            throw BenjiError(.config, "no catalog configured: pass --catalog, set BENJI_CATALOG, or run 'benji init'")
+        }
+        return path
+    }
+
+    func storeURL() throws -> String {
+        guard let url = try setting(store, env: "BENJI_STORE", key: "store") else {
+            throw BenjiError(.config, "no store configured: pass --store, set BENJI_STORE, or run 'benji init'")
+        }
+        return url
+    }
+
+    func configValue(_ key: String) throws -> String? { try ConfigFile.load(explicit: config)?.values[key] }
+
+    func repository(seal: SealOptions = .default) throws -> Repository {
+        try Repository(catalogPath: try catalogPath(), storeURL: try storeURL(), seal: seal)
+    }
+}
+
+/// Compression settings, shared by every command that seals objects.
+struct CompressionOptions: ParsableArguments {
+    @Option(help: ArgumentHelp("zstd level: 1 (default) to 19, or negative for zstd's fast levels.", valueName: "n"))
+    var level: Int?
+
+    @Flag(help: "Store objects uncompressed.")
+    var noCompression = false
+
+    func sealOptions(_ repo: RepositoryOptions?) throws -> SealOptions {
+        if noCompression { return SealOptions(compressionLevel: nil) }
+        if let level { return SealOptions(compressionLevel: level) }
+        if let text = try repo?.configValue("compression_level") {
+            if text == "none" { return SealOptions(compressionLevel: nil) }
+            guard let n = Int(text) else { throw BenjiError(.config, "compression_level must be an integer or none") }
+            return SealOptions(compressionLevel: n)
+        }
+        return .default
+    }
+}
+
+/// Parses `key=value` labels.
+func parseLabels(_ specs: [String]) throws -> [(String, String)] {
+    try specs.map { spec in
+        guard let eq = spec.firstIndex(of: "="), eq != spec.startIndex else {
+            throw BenjiError(.usage, "label \"\(spec)\" must be key=value")
+        }
+        let key = String(spec[..<eq]), value = String(spec[spec.index(after: eq)...])
+        guard key.utf8.count <= 253, key.allSatisfy({ $0.isLetter || $0.isNumber || "-_./".contains($0) }) else {
+            throw BenjiError(.usage, "label key \"\(key)\" may hold only letters, digits, - _ . /")
+        }
+        return (key, value)
+    }
+}
+
+/// Parses a block size such as 4194304, 4M, 64K, 4MiB.
+func parseBlockSize(_ text: String) throws -> Int {
+    let lower = text.lowercased()
+    var digits = lower
+    var multiplier = 1
+    for (suffix, m) in [("kib", 1 << 10), ("mib", 1 << 20), ("k", 1 << 10), ("m", 1 << 20)] where lower.hasSuffix(suffix) {
+        digits = String(lower.dropLast(suffix.count))
+        multiplier = m
+        break
+    }
+    guard let n = Int(digits), BlockSizeLimits.validate(n * multiplier) else {
+        throw BenjiError(.usage, "block size \(text) must be a multiple of 4096 between 4 KiB and 64 MiB")
+    }
+    return n * multiplier
+}
+
+/// Reads a hints file (`-` for stdin is not allowed: stdin carries the image or the stream).
+func loadHints(_ path: String) throws -> [Extent] {
+    guard let data = FileManager.default.contents(atPath: path) else {
+        throw BenjiError(.notFound, "hints file \(path) cannot be read")
+    }
+    return try Hints.parse(Array(data), name: path)
+}

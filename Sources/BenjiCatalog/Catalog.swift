@@ -1,0 +1,497 @@
+import BenjiCore
+import Foundation
+
+/// A version as the catalog lists it.
+public struct VersionInfo: Sendable, Equatable {
+    public enum Status: String, Sendable { case incomplete, valid, invalid }
+
+    public var id: String
+    public var volume: String
+    public var snapshot: String
+    public var date: String
+    /// nil while a backup from a raw stream is still running.
+    public var size: Int64?
+    public var blockSize: Int
+    public var status: Status
+    public var protected: Bool
+    public var base: String?
+    public var source: String?
+    public var bytesRead: Int64
+    public var bytesWritten: Int64
+    public var bytesDeduplicated: Int64
+    public var bytesSparse: Int64
+    public var duration: Double
+    public var labels: [String: String]
+
+    public static func == (a: VersionInfo, b: VersionInfo) -> Bool {
+        a.id == b.id && a.status == b.status && a.size == b.size && a.labels == b.labels && a.protected == b.protected
+    }
+}
+
+/// A stored object the catalog knows.
+public struct ObjectRef: Sendable, Equatable {
+    /// The catalog's row id (block maps refer to objects by it).
+    public var id: Int64
+    public var sha256: SHA256Digest
+    /// The plaintext size.
+    public var size: Int
+    /// The object's name in the store.
+    public var name: String
+}
+
+/// One block of a version: its index, size, and object (nil for a zero block).
+public struct BlockEntry: Sendable {
+    public var idx: Int64
+    public var size: Int
+    public var object: ObjectRef?
+}
+
+/// Statistics of a backup, as `ls` shows them.
+public struct BackupStatistics: Sendable {
+    public var bytesRead: Int64 = 0
+    public var bytesWritten: Int64 = 0
+    public var bytesDeduplicated: Int64 = 0
+    public var bytesSparse: Int64 = 0
+    public var duration: Double = 0
+    public init() {}
+}
+
+/// The SQLite catalog: versions, labels, objects, block-map segments and locks (docs/design.md §5).
+///
+/// One `Catalog` is one connection; use it from one thread at a time. Several processes may use the same
+/// catalog file at once (WAL mode; writers wait up to 60 s for each other).
+public final class Catalog: @unchecked Sendable {
+    /// The schema version this build writes and reads.
+    public static let schemaVersion = 1
+
+    let db: Database
+    public let path: String
+    /// The id of the store whose objects this catalog records.
+    public let storeID: String
+
+    /// Opens an existing catalog.
+    ///
+    /// - Throws: 78 if the file does not exist or is not a benji catalog of a supported schema version.
+    public init(path: String) throws {
+        var st = stat()
+        guard stat(path, &st) == 0 else {
+            throw BenjiError(.config, "catalog \(path) does not exist; run 'benji init'")
+        }
+        self.path = path
+        db = try Database(path: path, create: false)
+        try Catalog.configure(db)
+        let version: String?
+        do {
+            let s = try db.statement("SELECT value FROM meta WHERE key = 'schema_version'")
+            version = try s.step() ? s.text(0) : nil
+        } catch let e as BenjiError where e.status == .failure || e.status == .dataError {
+            throw BenjiError(.config, "\(path) is not a benji catalog")
+        }
+        guard let version, let v = Int(version) else { throw BenjiError(.config, "\(path) is not a benji catalog") }
+        guard v <= Catalog.schemaVersion else {
+            throw BenjiError(.config, "catalog \(path) has schema version \(v); this benji reads version \(Catalog.schemaVersion) — upgrade benji")
+        }
+        let s = try db.statement("SELECT value FROM meta WHERE key = 'store_id'")
+        storeID = try s.step() ? (s.text(0) ?? "") : ""
+    }
+
+    /// Creates a new catalog file for the store with id `storeID`; refuses to touch an existing file.
+    public static func create(path: String, storeID: String) throws -> Catalog {
+        var st = stat()
+        if stat(path, &st) == 0 { throw BenjiError(.config, "catalog \(path) already exists") }
+        let db = try Database(path: path, create: true)
+        try configure(db)
+        try db.transaction {
+            try db.execute(schema)
+            let insert = try db.statement("INSERT INTO meta(key, value) VALUES (?, ?)")
+            try insert.bind(.text("schema_version"), .text(String(schemaVersion))).run()
+            let insert2 = try db.statement("INSERT INTO meta(key, value) VALUES (?, ?)")
+            try insert2.bind(.text("store_id"), .text(storeID)).run()
+            let insert3 = try db.statement("INSERT INTO meta(key, value) VALUES (?, ?)")
+            try insert3.bind(.text("created"), .text(Timestamp.format(Date()))).run()
+        }
+        return try Catalog(path: path)
+    }
+
+    private static func configure(_ db: Database) throws {
+        try db.execute("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; PRAGMA temp_store=FILE")
+    }
+
+    static let schema = """
+    CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
+    CREATE TABLE objects (
+        id INTEGER PRIMARY KEY,
+        sha256 BLOB NOT NULL UNIQUE,
+        name BLOB,
+        size INTEGER NOT NULL,
+        stored_size INTEGER,
+        state INTEGER NOT NULL,
+        created TEXT NOT NULL,
+        last_verified TEXT
+    );
+    CREATE TABLE segments (
+        id INTEGER PRIMARY KEY,
+        hash BLOB NOT NULL UNIQUE,
+        data BLOB NOT NULL
+    );
+    CREATE TABLE versions (
+        id TEXT PRIMARY KEY,
+        seq INTEGER NOT NULL UNIQUE,
+        volume TEXT NOT NULL,
+        snapshot TEXT NOT NULL,
+        date TEXT NOT NULL,
+        size INTEGER,
+        block_size INTEGER NOT NULL,
+        status TEXT NOT NULL CHECK (status IN ('incomplete', 'valid', 'invalid')),
+        protected INTEGER NOT NULL DEFAULT 0,
+        base TEXT,
+        source TEXT,
+        bytes_read INTEGER NOT NULL DEFAULT 0,
+        bytes_written INTEGER NOT NULL DEFAULT 0,
+        bytes_deduplicated INTEGER NOT NULL DEFAULT 0,
+        bytes_sparse INTEGER NOT NULL DEFAULT 0,
+        duration REAL NOT NULL DEFAULT 0,
+        block_map BLOB
+    );
+    CREATE INDEX versions_by_volume ON versions(volume, date);
+    CREATE TABLE labels (
+        version_id TEXT NOT NULL REFERENCES versions(id) ON DELETE CASCADE,
+        name TEXT NOT NULL,
+        value TEXT NOT NULL,
+        PRIMARY KEY (version_id, name)
+    ) WITHOUT ROWID;
+    CREATE INDEX labels_by_name ON labels(name, value);
+    CREATE TABLE pending_objects (
+        version_id TEXT NOT NULL,
+        object_id INTEGER NOT NULL,
+        PRIMARY KEY (version_id, object_id)
+    ) WITHOUT ROWID;
+    CREATE TABLE locks (
+        name TEXT PRIMARY KEY,
+        host TEXT NOT NULL,
+        pid INTEGER NOT NULL,
+        pid_start INTEGER NOT NULL,
+        started TEXT NOT NULL,
+        lease_until REAL NOT NULL,
+        version_id TEXT
+    ) WITHOUT ROWID;
+    """
+
+    /// Object states in the `objects` table.
+    enum ObjectState: Int64 {
+        /// Written by a backup that has not committed yet: not used for dedup.
+        case pending = 0
+        case valid = 1
+        /// Found damaged or missing: not used for dedup; the next backup that meets its data rewrites it.
+        case invalid = 2
+    }
+
+    // MARK: objects
+
+    /// The valid object holding data with this digest, if any: the dedup lookup.
+    public func lookup(_ digest: SHA256Digest) throws -> ObjectRef? {
+        let s = try db.statement("SELECT id, size, name FROM objects WHERE sha256 = ? AND state = 1")
+        s.bind(.blob(digest.bytes))
+        guard try s.step() else { return nil }
+        return ObjectRef(id: s.int(0), sha256: digest, size: Int(s.int(1)), name: Catalog.name(s.blob(2), digest))
+    }
+
+    /// True if an object with this digest is recorded but marked invalid (so a backup must rewrite it).
+    public func isInvalid(_ digest: SHA256Digest) throws -> Bool {
+        let s = try db.statement("SELECT state FROM objects WHERE sha256 = ?")
+        s.bind(.blob(digest.bytes))
+        return try s.step() && s.int(0) == ObjectState.invalid.rawValue
+    }
+
+    /// The object with this row id.
+    public func object(id: Int64) throws -> ObjectRef {
+        let s = try db.statement("SELECT sha256, size, name FROM objects WHERE id = ?")
+        s.bind(.int(id))
+        guard try s.step(), let d = s.blob(0).flatMap({ SHA256Digest(bytes: $0) }) else {
+            throw BenjiError.data("catalog \(path) is inconsistent: a block map refers to object \(id), which is not recorded")
+        }
+        return ObjectRef(id: id, sha256: d, size: Int(s.int(1)), name: Catalog.name(s.blob(2), d))
+    }
+
+    static func name(_ stored: [UInt8]?, _ digest: SHA256Digest) -> String {
+        if let stored { return Hex.encode(stored) }
+        return digest.hex
+    }
+
+    /// The number of objects per state, for statistics and tests.
+    public func objectCount(validOnly: Bool = true) throws -> Int {
+        let s = try db.statement(validOnly ? "SELECT count(*) FROM objects WHERE state = 1" : "SELECT count(*) FROM objects")
+        _ = try s.step()
+        return Int(s.int(0))
+    }
+
+    // MARK: versions
+
+    private static let versionColumns = """
+        id, volume, snapshot, date, size, block_size, status, protected, base, source,
+        bytes_read, bytes_written, bytes_deduplicated, bytes_sparse, duration
+        """
+
+    private func readVersion(_ s: Statement) throws -> VersionInfo {
+        let id = s.text(0) ?? ""
+        var info = VersionInfo(
+            id: id, volume: s.text(1) ?? "", snapshot: s.text(2) ?? "", date: s.text(3) ?? "",
+            size: s.isNull(4) ? nil : s.int(4), blockSize: Int(s.int(5)),
+            status: VersionInfo.Status(rawValue: s.text(6) ?? "") ?? .invalid, protected: s.int(7) != 0,
+            base: s.text(8), source: s.text(9), bytesRead: s.int(10), bytesWritten: s.int(11),
+            bytesDeduplicated: s.int(12), bytesSparse: s.int(13), duration: s.double(14), labels: [:])
+        info.labels = try labels(of: id)
+        return info
+    }
+
+    private func labels(of id: String) throws -> [String: String] {
+        let s = try db.statement("SELECT name, value FROM labels WHERE version_id = ?")
+        s.bind(.text(id))
+        var out: [String: String] = [:]
+        while try s.step() { out[s.text(0) ?? ""] = s.text(1) ?? "" }
+        return out
+    }
+
+    /// All versions, oldest first, optionally of one volume.
+    public func versions(volume: String? = nil) throws -> [VersionInfo] {
+        let s: Statement
+        if let volume {
+            s = try db.statement("SELECT \(Catalog.versionColumns) FROM versions WHERE volume = ? ORDER BY date, seq")
+            s.bind(.text(volume))
+        } else {
+            s = try db.statement("SELECT \(Catalog.versionColumns) FROM versions ORDER BY date, seq")
+        }
+        var out: [VersionInfo] = []
+        while try s.step() { out.append(try readVersion(s)) }
+        return out
+    }
+
+    /// One version.
+    /// - Throws: 66 if there is no such version.
+    public func version(_ id: String) throws -> VersionInfo {
+        let s = try db.statement("SELECT \(Catalog.versionColumns) FROM versions WHERE id = ?")
+        s.bind(.text(id))
+        guard try s.step() else { throw BenjiError(.notFound, "version \(id) not found in catalog \(path)") }
+        return try readVersion(s)
+    }
+
+    /// Removes a version from the catalog. Its objects stay in the store until garbage collection.
+    ///
+    /// - Throws: 66 if it does not exist; 77 if it is protected; 75 if a live backup is still writing it.
+    public func remove(_ id: String) throws {
+        try db.transaction {
+            let v = try version(id)
+            if v.protected { throw BenjiError(.noPermission, "version \(id) is protected; unprotect it first") }
+            if v.status == .incomplete, let holder = try lockHolder(versionID: id), !holder.isDead {
+                throw BenjiError(.tempFail, "version \(id) is still being written by \(holder)")
+            }
+            try db.statement("DELETE FROM locks WHERE version_id = ?").bind(.text(id)).run()
+            try db.statement("DELETE FROM pending_objects WHERE version_id = ?").bind(.text(id)).run()
+            try db.statement("DELETE FROM versions WHERE id = ?").bind(.text(id)).run()
+        }
+    }
+
+    /// Sets or clears the protected flag.
+    public func setProtected(_ id: String, _ protected: Bool) throws {
+        try db.transaction {
+            _ = try version(id)
+            try db.statement("UPDATE versions SET protected = ? WHERE id = ?").bind(.int(protected ? 1 : 0), .text(id)).run()
+        }
+    }
+
+    /// The segment ids of a committed version's block map.
+    func segmentIDs(of id: String) throws -> [Int64] {
+        let s = try db.statement("SELECT block_map, status FROM versions WHERE id = ?")
+        s.bind(.text(id))
+        guard try s.step() else { throw BenjiError(.notFound, "version \(id) not found in catalog \(path)") }
+        guard let map = s.blob(0) else {
+            throw BenjiError(.dataError, "version \(id) is \(s.text(1) ?? "incomplete") and has no block map")
+        }
+        guard let ids = BlockMapCodec.decode(map) else {
+            throw BenjiError.data("catalog \(path): the block map of version \(id) is corrupt")
+        }
+        return ids
+    }
+
+    /// The object ids of one segment (1024 entries; 0 for zero blocks).
+    func segment(_ id: Int64) throws -> [Int64] {
+        if id == 0 { return [Int64](repeating: 0, count: BlockMapCodec.segmentBlocks) }
+        let s = try db.statement("SELECT data FROM segments WHERE id = ?")
+        s.bind(.int(id))
+        guard try s.step(), let data = s.blob(0),
+              let ids = BlockMapCodec.decode(data, count: BlockMapCodec.segmentBlocks) else {
+            throw BenjiError.data("catalog \(path): block-map segment \(id) is missing or corrupt")
+        }
+        return ids
+    }
+
+    /// Stores a segment (or finds the identical one) and returns its id; 0 for an all-zero segment.
+    func storeSegment(_ ids: [Int64]) throws -> Int64 {
+        if ids.allSatisfy({ $0 == 0 }) { return 0 }
+        let data = BlockMapCodec.encode(ids)
+        let hash = SHA256.hash(data).bytes
+        let find = try db.statement("SELECT id FROM segments WHERE hash = ?")
+        find.bind(.blob(hash))
+        if try find.step() { return find.int(0) }
+        try db.statement("INSERT INTO segments(hash, data) VALUES (?, ?)").bind(.blob(hash), .blob(data)).run()
+        return db.lastInsertRowID
+    }
+
+    /// Calls `body` with every block of a committed version, in order (zero blocks included).
+    public func blocks(of id: String, _ body: (BlockEntry) throws -> Void) throws {
+        let info = try version(id)
+        guard let size = info.size else { throw BenjiError(.dataError, "version \(id) is incomplete") }
+        let geometry = BlockGeometry(size: size, blockSize: info.blockSize)
+        let segments = try segmentIDs(of: id)
+        let count = geometry.blockCount
+        var idx: Int64 = 0
+        for segmentID in segments {
+            let entries = try segment(segmentID)
+            for objectID in entries {
+                guard idx < count else { break }
+                let object = objectID == 0 ? nil : try self.object(id: objectID)
+                if let object, object.size != geometry.size(of: idx) {
+                    throw BenjiError.data("catalog \(path): block \(idx) of version \(id) refers to a \(object.size)-byte object, expected \(geometry.size(of: idx))")
+                }
+                try body(BlockEntry(idx: idx, size: geometry.size(of: idx), object: object))
+                idx += 1
+            }
+        }
+        while idx < count {
+            try body(BlockEntry(idx: idx, size: geometry.size(of: idx), object: nil))
+            idx += 1
+        }
+    }
+
+    // MARK: locks
+
+    /// Who holds a lock.
+    public struct LockHolder: CustomStringConvertible, Sendable {
+        public var host: String
+        public var pid: Int32
+        public var pidStart: Int64
+        public var started: String
+        public var leaseUntil: Double
+        public var versionID: String?
+
+        /// True if the holder is known to be gone: a process of this host that no longer runs (or whose PID
+        /// now belongs to a later process), or any holder whose lease has expired.
+        public var isDead: Bool {
+            if leaseUntil < Date().timeIntervalSince1970 { return true }
+            if host == hostName {
+                return !processIsAlive(pid) || processStartTime(pid) != pidStart
+            }
+            return false
+        }
+
+        public var description: String {
+            "process \(pid) on \(host) since \(started)" + (versionID.map { " (version \($0))" } ?? "")
+        }
+    }
+
+    func lockHolder(name: String) throws -> LockHolder? {
+        let s = try db.statement("SELECT host, pid, pid_start, started, lease_until, version_id FROM locks WHERE name = ?")
+        s.bind(.text(name))
+        guard try s.step() else { return nil }
+        return LockHolder(host: s.text(0) ?? "", pid: Int32(s.int(1)), pidStart: s.int(2), started: s.text(3) ?? "",
+                          leaseUntil: s.double(4), versionID: s.text(5))
+    }
+
+    func lockHolder(versionID: String) throws -> LockHolder? {
+        let s = try db.statement("SELECT name FROM locks WHERE version_id = ?")
+        s.bind(.text(versionID))
+        guard try s.step(), let name = s.text(0) else { return nil }
+        return try lockHolder(name: name)
+    }
+
+    /// How long a lock lives without renewal. A writer renews it as it goes.
+    public static let leaseSeconds: Double = 900
+
+    // MARK: writing versions
+
+    /// Starts writing a new version: takes the volume's lock (recovering it from a dead holder, whose
+    /// incomplete version is removed) and records the version as `incomplete`.
+    ///
+    /// - Throws: 75 if a live process holds the volume's lock; 66 if the base does not exist; 65 if the
+    ///   base is not valid or has another block size.
+    public func beginVersion(volume: String, snapshot: String, size: Int64?, blockSize: Int, base: String?,
+                             source: String?, labels: [(String, String)], id: String? = nil,
+                             notice: (String) -> Void = { printError($0) }) throws -> VersionWriter {
+        let versionID = id ?? Catalog.newVersionID(volume: volume)
+        let lockName = "volume:" + volume
+        var baseInfo: VersionInfo?
+        var baseSegments: [Int64] = []
+        try db.transaction {
+            if let holder = try lockHolder(name: lockName) {
+                guard holder.isDead else {
+                    throw BenjiError(.tempFail, "volume \(volume) is locked by a running backup: \(holder)")
+                }
+                try db.statement("DELETE FROM locks WHERE name = ?").bind(.text(lockName)).run()
+                if let stale = holder.versionID {
+                    try db.statement("DELETE FROM pending_objects WHERE version_id = ?").bind(.text(stale)).run()
+                    try db.statement("DELETE FROM versions WHERE id = ? AND status = 'incomplete'").bind(.text(stale)).run()
+                }
+                notice("note: recovered the lock on volume \(volume) from \(holder), which is gone; its incomplete version was removed")
+            }
+            if let base {
+                let b = try version(base)
+                guard b.status == .valid else {
+                    throw BenjiError.data("base version \(base) is \(b.status.rawValue); only a valid version can be a base")
+                }
+                guard b.blockSize == blockSize else {
+                    throw BenjiError.data("base version \(base) has block size \(b.blockSize), the new backup \(blockSize)")
+                }
+                baseInfo = b
+                baseSegments = try segmentIDs(of: base)
+            }
+            let now = Date()
+            let seq = try nextSequence()
+            try db.statement("""
+                INSERT INTO versions(id, seq, volume, snapshot, date, size, block_size, status, base, source)
+                VALUES (?, ?, ?, ?, ?, ?, ?, 'incomplete', ?, ?)
+                """).bind(.text(versionID), .int(seq), .text(volume), .text(snapshot),
+                          .text(Timestamp.format(now, fractional: true)), .from(size), .int(Int64(blockSize)),
+                          .from(base), .from(source)).run()
+            for (k, v) in labels {
+                try db.statement("INSERT OR REPLACE INTO labels(version_id, name, value) VALUES (?, ?, ?)")
+                    .bind(.text(versionID), .text(k), .text(v)).run()
+            }
+            try db.statement("""
+                INSERT INTO locks(name, host, pid, pid_start, started, lease_until, version_id) VALUES (?, ?, ?, ?, ?, ?, ?)
+                """).bind(.text(lockName), .text(hostName), .int(Int64(getpid())), .int(processStartTime(getpid())),
+                          .text(Timestamp.format(now)), .double(now.timeIntervalSince1970 + Catalog.leaseSeconds),
+                          .text(versionID)).run()
+        }
+        return VersionWriter(catalog: self, id: versionID, lockName: lockName, blockSize: blockSize,
+                             base: baseInfo, baseSegments: baseSegments)
+    }
+
+    private func nextSequence() throws -> Int64 {
+        let s = try db.statement("SELECT coalesce(max(seq), 0) + 1 FROM versions")
+        _ = try s.step()
+        return s.int(0)
+    }
+
+    /// A new version id: the volume name (made safe for file names and URLs) and 8 random characters.
+    public static func newVersionID(volume: String) -> String {
+        let safe = volume.unicodeScalars.map { c -> Character in
+            (c.properties.isASCIIHexDigit || ("a"..."z").contains(c) || ("A"..."Z").contains(c) || c == "." || c == "_" || c == "-")
+                ? Character(c) : "_"
+        }
+        let prefix = String(String(safe).prefix(64))
+        let alphabet = Array("abcdefghijklmnopqrstuvwxyz0123456789")
+        let random = secureRandomBytes(8).map { alphabet[Int($0) % alphabet.count] }
+        return prefix + "-" + String(random)
+    }
+}
+
+/// The start time of a process in clock ticks since boot (field 22 of `/proc/PID/stat`), which tells a
+/// process from a later one that reuses its PID; 0 if unknown.
+public func processStartTime(_ pid: Int32) -> Int64 {
+    guard let text = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+          let close = text.lastIndex(of: ")") else { return 0 }
+    let fields = text[text.index(after: close)...].split(separator: " ")
+    // After the command name, field 3 (state) is index 0, so field 22 is index 19.
+    guard fields.count > 19, let start = Int64(fields[19]) else { return 0 }
+    return start
+}

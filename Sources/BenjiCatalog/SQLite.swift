@@ -1,0 +1,165 @@
+import BenjiCore
+internal import CSQLite
+
+/// SQLITE_TRANSIENT: tells SQLite to copy bound buffers.
+private let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
+
+/// An open SQLite database (`sqlite3*`), closed in `deinit`. Not shared between threads.
+final class Database {
+    private(set) var handle: OpaquePointer?
+    let path: String
+    private var statements: [String: Statement] = [:]
+
+    /// Opens (and with `create`, creates) a database file. The corresponding C function is `sqlite3_open_v2`.
+    init(path: String, create: Bool) throws {
+        self.path = path
+        var db: OpaquePointer?
+        let flags = SQLITE_OPEN_READWRITE | (create ? SQLITE_OPEN_CREATE : 0) | SQLITE_OPEN_NOMUTEX
+        let rc = sqlite3_open_v2(path, &db, flags, nil)
+        guard rc == SQLITE_OK, let db else {
+            let message = db.map { String(cString: sqlite3_errmsg($0)) } ?? "out of memory"
+            sqlite3_close(db)
+            if rc == SQLITE_CANTOPEN {
+                throw BenjiError(.notFound, "catalog \(path) cannot be opened: \(message)")
+            }
+            throw BenjiError(.ioError, "opening catalog \(path): \(message)")
+        }
+        handle = db
+        sqlite3_busy_timeout(db, 60_000)
+        sqlite3_extended_result_codes(db, 1)
+    }
+
+    deinit {
+        statements.removeAll()
+        sqlite3_close_v2(handle)
+    }
+
+    func error(_ what: String, _ rc: Int32) -> BenjiError {
+        let message = String(cString: sqlite3_errmsg(handle))
+        let status: ExitStatus
+        switch rc & 0xFF {
+        case SQLITE_BUSY, SQLITE_LOCKED: status = .tempFail
+        case SQLITE_CORRUPT, SQLITE_NOTADB: status = .dataError
+        case SQLITE_READONLY, SQLITE_PERM, SQLITE_AUTH: status = .noPermission
+        case SQLITE_IOERR, SQLITE_FULL, SQLITE_CANTOPEN: status = .ioError
+        default: status = .failure
+        }
+        return BenjiError(status, "catalog \(path): \(what): \(message)")
+    }
+
+    /// Runs SQL that returns no rows (several statements allowed).
+    func execute(_ sql: String) throws {
+        var message: UnsafeMutablePointer<CChar>?
+        let rc = sqlite3_exec(handle, sql, nil, nil, &message)
+        if rc != SQLITE_OK {
+            let text = message.map { String(cString: $0) } ?? "error \(rc)"
+            sqlite3_free(message)
+            throw error(text, rc)
+        }
+    }
+
+    /// A cached prepared statement, reset and with bindings cleared.
+    func statement(_ sql: String) throws -> Statement {
+        if let s = statements[sql] {
+            s.reset()
+            return s
+        }
+        var stmt: OpaquePointer?
+        let rc = sqlite3_prepare_v3(handle, sql, -1, UInt32(SQLITE_PREPARE_PERSISTENT), &stmt, nil)
+        guard rc == SQLITE_OK, let stmt else { throw error("preparing \(sql)", rc) }
+        let s = Statement(stmt, db: self)
+        statements[sql] = s
+        return s
+    }
+
+    /// Runs `body` in a transaction (`BEGIN IMMEDIATE`: takes the write lock up front, so a busy database
+    /// waits at the start, not halfway through), committing if it returns and rolling back if it throws.
+    func transaction<R>(_ body: () throws -> R) throws -> R {
+        try execute("BEGIN IMMEDIATE")
+        do {
+            let r = try body()
+            try execute("COMMIT")
+            return r
+        } catch {
+            try? execute("ROLLBACK")
+            throw error
+        }
+    }
+
+    var changes: Int { Int(sqlite3_changes(handle)) }
+    var lastInsertRowID: Int64 { sqlite3_last_insert_rowid(handle) }
+}
+
+/// A prepared statement (`sqlite3_stmt*`), finalized in `deinit`.
+final class Statement {
+    private let stmt: OpaquePointer
+    private unowned let db: Database
+
+    init(_ stmt: OpaquePointer, db: Database) {
+        self.stmt = stmt
+        self.db = db
+    }
+
+    deinit { sqlite3_finalize(stmt) }
+
+    func reset() {
+        sqlite3_reset(stmt)
+        sqlite3_clear_bindings(stmt)
+    }
+
+    @discardableResult
+    func bind(_ values: SQLValue?...) -> Statement {
+        for (i, v) in values.enumerated() {
+            let index = Int32(i + 1)
+            switch v {
+            case nil, .null?: sqlite3_bind_null(stmt, index)
+            case .int(let n)?: sqlite3_bind_int64(stmt, index, n)
+            case .double(let d)?: sqlite3_bind_double(stmt, index, d)
+            case .text(let s)?: sqlite3_bind_text(stmt, index, s, -1, transient)
+            case .blob(let b)?:
+                b.withUnsafeBytes { _ = sqlite3_bind_blob(stmt, index, $0.baseAddress ?? UnsafeRawPointer(bitPattern: 1), Int32($0.count), transient) }
+            }
+        }
+        return self
+    }
+
+    /// Steps once; true if a row is available.
+    func step() throws -> Bool {
+        let rc = sqlite3_step(stmt)
+        switch rc {
+        case SQLITE_ROW: return true
+        case SQLITE_DONE: return false
+        default: throw db.error("running \(String(cString: sqlite3_sql(stmt)))", rc)
+        }
+    }
+
+    /// Runs a statement that returns no rows.
+    func run() throws {
+        while try step() {}
+    }
+
+    func int(_ column: Int32) -> Int64 { sqlite3_column_int64(stmt, column) }
+    func double(_ column: Int32) -> Double { sqlite3_column_double(stmt, column) }
+    func isNull(_ column: Int32) -> Bool { sqlite3_column_type(stmt, column) == SQLITE_NULL }
+    func text(_ column: Int32) -> String? {
+        guard let p = sqlite3_column_text(stmt, column) else { return nil }
+        return String(cString: p)
+    }
+    func blob(_ column: Int32) -> [UInt8]? {
+        guard sqlite3_column_type(stmt, column) != SQLITE_NULL else { return nil }
+        let n = Int(sqlite3_column_bytes(stmt, column))
+        guard n > 0, let p = sqlite3_column_blob(stmt, column) else { return [] }
+        return Array(UnsafeRawBufferPointer(start: p, count: n))
+    }
+}
+
+enum SQLValue {
+    case null
+    case int(Int64)
+    case double(Double)
+    case text(String)
+    case blob([UInt8])
+
+    static func from(_ s: String?) -> SQLValue { s.map { .text($0) } ?? .null }
+    static func from(_ n: Int64?) -> SQLValue { n.map { .int($0) } ?? .null }
+}

@@ -1,0 +1,143 @@
+import Foundation
+
+/// A value guarded by a lock, for state shared between the worker threads of a stage.
+public final class Locked<Value>: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value: Value
+
+    public init(_ value: Value) { self.value = value }
+
+    @discardableResult
+    public func withLock<R>(_ body: (inout Value) throws -> R) rethrows -> R {
+        lock.lock()
+        defer { lock.unlock() }
+        return try body(&value)
+    }
+}
+
+/// A first-in first-out queue with a capacity: `push` blocks while it is full, `pop` while it is empty.
+///
+/// Closing the queue wakes every waiter: `push` then returns false and `pop` drains what is left, then returns nil.
+public final class BoundedQueue<Element>: @unchecked Sendable {
+    private let condition = NSCondition()
+    private var items: [Element] = []
+    private var head = 0
+    private let capacity: Int
+    private var closed = false
+
+    public init(capacity: Int) {
+        precondition(capacity > 0)
+        self.capacity = capacity
+    }
+
+    /// Appends an element, waiting for room; false if the queue was closed.
+    @discardableResult
+    public func push(_ element: Element) -> Bool {
+        condition.lock()
+        defer { condition.unlock() }
+        while items.count - head >= capacity && !closed { condition.wait() }
+        if closed { return false }
+        items.append(element)
+        condition.broadcast()
+        return true
+    }
+
+    /// Removes the oldest element, waiting for one; nil once the queue is closed and empty.
+    public func pop() -> Element? {
+        condition.lock()
+        defer { condition.unlock() }
+        while items.count == head && !closed { condition.wait() }
+        if items.count == head { return nil }
+        let element = items[head]
+        head += 1
+        if head > 64 && head * 2 > items.count {
+            items.removeFirst(head)
+            head = 0
+        }
+        condition.broadcast()
+        return element
+    }
+
+    /// Wakes all waiters; later pushes fail, pops drain what is queued.
+    public func close() {
+        condition.lock()
+        closed = true
+        condition.broadcast()
+        condition.unlock()
+    }
+}
+
+/// Runs `transform` on the elements of a sequence on several threads and hands the results to
+/// `consume` on the calling thread in the input order, with at most `window` elements in flight.
+///
+/// This is the shape of every parallel stage: reading is sequential, work is parallel, output is ordered
+/// (so record streams keep their order), memory is bounded by `window`. The first error thrown by the
+/// producer, a transform or the consumer stops the pipeline and is rethrown.
+public func orderedParallelMap<Input: Sendable, Output>(
+    threads: Int,
+    window: Int,
+    produce: () throws -> Input?,
+    transform: @escaping @Sendable (Input) throws -> Output,
+    consume: (Output) throws -> Void
+) throws {
+    let threads = max(1, threads)
+    if threads == 1 {
+        while let item = try produce() { try consume(try transform(item)) }
+        return
+    }
+    let work = BoundedQueue<(Input, ResultSlot<Output>)>(capacity: max(window, threads))
+    let group = DispatchGroup()
+    for _ in 0..<threads {
+        group.enter()
+        let thread = Thread {
+            while let (input, slot) = work.pop() {
+                slot.set(Result { try transform(input) })
+            }
+            group.leave()
+        }
+        thread.stackSize = 1 << 20
+        thread.start()
+    }
+    defer {
+        work.close()
+        group.wait()
+    }
+    var pending: [ResultSlot<Output>] = []
+    pending.reserveCapacity(window + 1)
+    var pendingHead = 0
+    func drainOne() throws {
+        let slot = pending[pendingHead]
+        pendingHead += 1
+        if pendingHead == pending.count { pending.removeAll(keepingCapacity: true); pendingHead = 0 }
+        try consume(try slot.wait().get())
+    }
+    while let item = try produce() {
+        let slot = ResultSlot<Output>()
+        pending.append(slot)
+        work.push((item, slot))
+        while pending.count - pendingHead >= window { try drainOne() }
+    }
+    while pending.count > pendingHead { try drainOne() }
+}
+
+/// A result that one thread sets and another waits for.
+final class ResultSlot<Output>: @unchecked Sendable {
+    private let condition = NSCondition()
+    private var result: Result<Output, Error>?
+
+    func set(_ r: Result<Output, Error>) {
+        condition.lock(); result = r; condition.broadcast(); condition.unlock()
+    }
+
+    func wait() -> Result<Output, Error> {
+        condition.lock(); defer { condition.unlock() }
+        while result == nil { condition.wait() }
+        return result!
+    }
+}
+
+/// The number of worker threads a CPU-bound stage uses: `BENJI_THREADS` or the number of cores.
+public var defaultWorkerCount: Int {
+    if let text = ProcessInfo.processInfo.environment["BENJI_THREADS"], let n = Int(text), n > 0 { return n }
+    return max(1, ProcessInfo.processInfo.activeProcessorCount)
+}

@@ -1,0 +1,183 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+
+/// An owned POSIX file descriptor, closed in `deinit`.
+///
+/// The methods retry on `EINTR` and loop until the whole buffer is transferred, so callers
+/// never see short reads or writes except at end of file.
+public final class FileDescriptor: @unchecked Sendable {
+    public let rawValue: Int32
+    public let path: String
+    private let owned: Bool
+
+    /// Opens `path`. The corresponding C function is `open`.
+    public init(path: String, flags: Int32, mode: mode_t = 0o644) throws {
+        let fd = open(path, flags | O_CLOEXEC, mode)
+        guard fd >= 0 else { throw BenjiError.system("opening \(path)", errno: errno) }
+        self.rawValue = fd
+        self.path = path
+        self.owned = true
+    }
+
+    /// Wraps an inherited descriptor such as 0 or 1 without taking ownership.
+    public init(borrowing fd: Int32, name: String) {
+        self.rawValue = fd
+        self.path = name
+        self.owned = false
+    }
+
+    deinit { if owned { close(rawValue) } }
+
+    /// Reads up to `count` bytes at `offset`, stopping early only at end of file.
+    /// The corresponding C function is `pread`.
+    public func read(at offset: Int64, into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
+        var done = 0
+        while done < buffer.count {
+            let n = pread(rawValue, buffer.baseAddress! + done, buffer.count - done, off_t(offset) + off_t(done))
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw BenjiError.system("reading \(path) at offset \(offset + Int64(done))", errno: errno, status: .ioError)
+            }
+            if n == 0 { break }
+            done += n
+        }
+        return done
+    }
+
+    /// Reads up to `buffer.count` bytes from the current position, stopping early only at end of file.
+    /// The corresponding C function is `read`.
+    public func readSequential(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
+        var done = 0
+        while done < buffer.count {
+            let n = Glibc.read(rawValue, buffer.baseAddress! + done, buffer.count - done)
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw BenjiError.system("reading \(path)", errno: errno, status: .ioError)
+            }
+            if n == 0 { break }
+            done += n
+        }
+        return done
+    }
+
+    /// Reads whatever is available now (at least one byte unless at end of file).
+    public func readSome(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
+        while true {
+            let n = Glibc.read(rawValue, buffer.baseAddress!, buffer.count)
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw BenjiError.system("reading \(path)", errno: errno, status: .ioError)
+            }
+            return n
+        }
+    }
+
+    /// Writes the whole buffer at `offset`. The corresponding C function is `pwrite`.
+    public func write(at offset: Int64, from buffer: UnsafeRawBufferPointer) throws {
+        var done = 0
+        while done < buffer.count {
+            let n = pwrite(rawValue, buffer.baseAddress! + done, buffer.count - done, off_t(offset) + off_t(done))
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw BenjiError.system("writing \(path) at offset \(offset + Int64(done))", errno: errno, status: .ioError)
+            }
+            done += n
+        }
+    }
+
+    /// Writes the whole buffer at the current position. The corresponding C function is `write`.
+    public func writeAll(_ buffer: UnsafeRawBufferPointer) throws {
+        var done = 0
+        while done < buffer.count {
+            let n = Glibc.write(rawValue, buffer.baseAddress! + done, buffer.count - done)
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw BenjiError.system("writing \(path)", errno: errno, status: .ioError)
+            }
+            done += n
+        }
+    }
+
+    /// Flushes data (not necessarily metadata) to stable storage. The corresponding C function is `fdatasync`.
+    public func syncData() throws {
+        if fdatasync(rawValue) != 0 { throw BenjiError.system("syncing \(path)", errno: errno, status: .ioError) }
+    }
+
+    /// Flushes data and metadata. The corresponding C function is `fsync`.
+    public func sync() throws {
+        if fsync(rawValue) != 0 && errno != EINVAL {
+            throw BenjiError.system("syncing \(path)", errno: errno, status: .ioError)
+        }
+    }
+
+    /// The file's status. The corresponding C function is `fstat`.
+    public func status() throws -> stat {
+        var st = stat()
+        if fstat(rawValue, &st) != 0 { throw BenjiError.system("inspecting \(path)", errno: errno) }
+        return st
+    }
+
+    /// True for block devices.
+    public func isBlockDevice() throws -> Bool { (try status().st_mode & S_IFMT) == S_IFBLK }
+
+    /// True for regular files.
+    public func isRegularFile() throws -> Bool { (try status().st_mode & S_IFMT) == S_IFREG }
+
+    /// The size in bytes: `st_size` for files, the `BLKGETSIZE64` ioctl for block devices.
+    public func size() throws -> Int64 {
+        let st = try status()
+        if (st.st_mode & S_IFMT) == S_IFBLK {
+            var bytes: UInt64 = 0
+            // BLKGETSIZE64 = _IOR(0x12, 114, size_t)
+            if ioctl(rawValue, 0x8008_1272, &bytes) != 0 {
+                throw BenjiError.system("getting the size of \(path)", errno: errno)
+            }
+            return Int64(bytes)
+        }
+        return Int64(st.st_size)
+    }
+
+    /// Sets the size of a regular file. The corresponding C function is `ftruncate`.
+    public func truncate(to size: Int64) throws {
+        if ftruncate(rawValue, off_t(size)) != 0 {
+            throw BenjiError.system("resizing \(path) to \(size) bytes", errno: errno)
+        }
+    }
+
+    /// Tells the kernel the range will not be needed again soon (`posix_fadvise(DONTNEED)`).
+    public func dropCache(at offset: Int64, length: Int64) {
+        _ = posix_fadvise(rawValue, off_t(offset), off_t(length), POSIX_FADV_DONTNEED)
+    }
+}
+
+/// True if a process with this PID exists on this host (`kill(pid, 0)`).
+public func processIsAlive(_ pid: Int32) -> Bool {
+    if kill(pid, 0) == 0 { return true }
+    return errno == EPERM
+}
+
+/// This host's name, as `gethostname` returns it.
+public var hostName: String {
+    var buffer = [CChar](repeating: 0, count: 256)
+    guard gethostname(&buffer, buffer.count) == 0 else { return "localhost" }
+    return String(cString: buffer)
+}
+
+/// Writes a line to standard error without buffering.
+public func printError(_ line: String) {
+    var text = line
+    if !text.hasSuffix("\n") { text += "\n" }
+    text.withCString { ptr in
+        var rest = strlen(ptr)
+        var p = UnsafeRawPointer(ptr)
+        while rest > 0 {
+            let n = Glibc.write(2, p, rest)
+            if n <= 0 { if errno == EINTR { continue }; return }
+            rest -= n
+            p += n
+        }
+    }
+}

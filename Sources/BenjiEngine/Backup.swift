@@ -1,0 +1,186 @@
+import BenjiCore
+import BenjiChunking
+import BenjiSeal
+import BenjiStore
+import BenjiCatalog
+import BenjiSource
+import Foundation
+
+/// Everything a backup or restore needs: the catalog, the store and how objects are sealed.
+public struct Repository: @unchecked Sendable {
+    public let catalogPath: String
+    public let catalog: Catalog
+    public let store: ObjectStore
+    public let storeConfig: StoreConfig
+    public let sealer: Sealer
+
+    /// Opens a catalog and a store and checks that they belong together.
+    ///
+    /// - Throws: 78 if the catalog records another store.
+    public init(catalogPath: String, storeURL: String, seal: SealOptions = .default) throws {
+        store = try openStore(url: storeURL)
+        storeConfig = try StoreConfig.load(store)
+        self.catalogPath = catalogPath
+        catalog = try Catalog(path: catalogPath)
+        guard catalog.storeID == storeConfig.id else {
+            throw BenjiError(.config, "catalog \(catalogPath) belongs to store \(catalog.storeID), but \(store.url) is store \(storeConfig.id)")
+        }
+        sealer = try Sealer(options: seal)
+    }
+}
+
+/// What to back up and how.
+public struct BackupRequest: Sendable {
+    public var volume: String
+    public var snapshot: String = ""
+    public var base: String?
+    public var hints: [Extent]?
+    public var labels: [(String, String)] = []
+    public var blockSize: Int?
+    /// Re-read a sample of blocks outside the hints and compare with the base.
+    public var checkUnchanged = true
+
+    public init(volume: String) { self.volume = volume }
+}
+
+/// The all-in-one backup: the stages of the pipeline in one process, on all cores, with memory bounded
+/// by a window of blocks in flight.
+public final class BackupEngine {
+    private let repository: Repository
+    private let threads: Int
+
+    public init(repository: Repository, threads: Int = defaultWorkerCount) {
+        self.repository = repository
+        self.threads = threads
+    }
+
+    /// Runs a backup and returns the committed version.
+    public func backup(source: BlockSource, request: BackupRequest) throws -> VersionInfo {
+        let started = Date()
+        let catalog = repository.catalog
+        let baseInfo = try request.base.map { try catalog.version($0) }
+        let blockSize = request.blockSize ?? baseInfo?.blockSize ?? BlockSizeLimits.default
+        guard BlockSizeLimits.validate(blockSize) else {
+            throw BenjiError(.usage, "block size \(blockSize) must be a multiple of 4096 between 4 KiB and 64 MiB")
+        }
+        if request.hints != nil && source.size == nil {
+            throw BenjiError(.usage, "hints need a source of known size, not a stream")
+        }
+        let writer = try catalog.beginVersion(
+            volume: request.volume, snapshot: request.snapshot, size: source.size, blockSize: blockSize,
+            base: request.base, source: source.name, labels: request.labels)
+        do {
+            let stats = try run(source: source, request: request, base: baseInfo, blockSize: blockSize, writer: writer)
+            var statistics = stats.statistics
+            statistics.duration = Date().timeIntervalSince(started)
+            try repository.store.flush()
+            return try writer.finish(size: stats.size, statistics: statistics)
+        } catch {
+            writer.abort()
+            throw error
+        }
+    }
+
+    private enum Work: Sendable {
+        case read(Int64, BlockAction)
+        case data(Int64, [UInt8])
+    }
+
+    private struct Outcome: Sendable {
+        var idx: Int64
+        var outcome: BlockOutcome
+        var size: Int
+        var read: Bool
+        var written: Int
+        var deduplicated: Bool
+    }
+
+    private func run(source: BlockSource, request: BackupRequest, base: VersionInfo?, blockSize: Int,
+                     writer: VersionWriter) throws -> (size: Int64, statistics: BackupStatistics) {
+        // Dedup lookups come from the worker threads: they share a second connection.
+        let lookup = Locked(try Catalog(path: repository.catalogPath))
+        let store = repository.store
+        let sealer = repository.sealer
+        let storeConfig = repository.storeConfig
+        var stats = BackupStatistics()
+
+        var produce: () throws -> Work?
+        var geometry: BlockGeometry
+        if let size = source.size {
+            geometry = BlockGeometry(size: size, blockSize: blockSize)
+            let plan = try Stages.plan(size: size, blockSize: blockSize, hints: request.hints, base: base,
+                                       check: request.checkUnchanged)
+            var items: [(Int64, BlockAction)] = []
+            var iterator: IndexingIterator<[(Int64, BlockAction)]>? = nil
+            var next: Int64 = 0
+            let everything = request.hints == nil
+            if !everything {
+                plan.forEach { items.append(($0, $1)) }
+                iterator = items.makeIterator()
+            }
+            produce = {
+                if everything {
+                    guard next < geometry.blockCount else { return nil }
+                    defer { next += 1 }
+                    return .read(next, .read)
+                }
+                return iterator!.next().map { .read($0.0, $0.1) }
+            }
+        } else {
+            geometry = BlockGeometry(size: 0, blockSize: blockSize)
+            var idx: Int64 = 0
+            var ended = false
+            produce = {
+                if ended { return nil }
+                var data = [UInt8](unsafeUninitializedCapacity: blockSize) { _, c in c = blockSize }
+                let n = try data.withUnsafeMutableBytes { try source.read(at: Int64(idx) * Int64(blockSize), into: $0) }
+                if n < blockSize { ended = true; data.removeLast(blockSize - n) }
+                if n == 0 { return nil }
+                defer { idx += 1 }
+                return .data(idx, data)
+            }
+        }
+        let fixedGeometry = geometry
+        var streamed: Int64 = 0
+
+        try orderedParallelMap(threads: threads, window: threads * 2 + 2, produce: produce, transform: { work -> Outcome in
+            let block: ChunkedBlock
+            var action = BlockAction.read
+            switch work {
+            case .read(let idx, let a):
+                action = a
+                if a == .zero {
+                    return Outcome(idx: idx, outcome: .zero, size: fixedGeometry.size(of: idx), read: false, written: 0, deduplicated: false)
+                }
+                block = try Stages.chunk(source: source, idx: idx, geometry: fixedGeometry)
+            case .data(let idx, let data):
+                block = Stages.hash(idx: idx, data: data)
+            }
+            if action == .check {
+                return Outcome(idx: block.idx, outcome: .check(sha256: block.sha256), size: block.size, read: true, written: 0, deduplicated: false)
+            }
+            guard let digest = block.sha256 else {
+                return Outcome(idx: block.idx, outcome: .zero, size: block.size, read: true, written: 0, deduplicated: false)
+            }
+            let (known, invalid) = try lookup.withLock { c in (try c.lookup(digest), try c.isInvalid(digest)) }
+            if let known {
+                return Outcome(idx: block.idx, outcome: .object(sha256: digest, size: block.size, name: known.name, storedSize: nil, written: false),
+                               size: block.size, read: true, written: 0, deduplicated: true)
+            }
+            let name = storeConfig.blockName(for: digest)
+            let object = sealer.seal(block.data)
+            let written = try Stages.put(store: store, name: name, object: object, heal: invalid)
+            return Outcome(idx: block.idx, outcome: .object(sha256: digest, size: block.size, name: name, storedSize: object.count, written: true),
+                           size: block.size, read: true, written: written, deduplicated: false)
+        }, consume: { o in
+            try writer.add(idx: o.idx, o.outcome)
+            if o.read { stats.bytesRead += Int64(o.size) }
+            if case .zero = o.outcome { stats.bytesSparse += Int64(o.size) }
+            if o.deduplicated { stats.bytesDeduplicated += Int64(o.size) }
+            stats.bytesWritten += Int64(o.written)
+            streamed += Int64(o.size)
+        })
+        let size = source.size ?? streamed
+        return (size, stats)
+    }
+}

@@ -1,0 +1,112 @@
+import BenjiCore
+import BenjiSeal
+import BenjiStore
+import BenjiCatalog
+import BenjiSource
+import Foundation
+
+/// A byte range a restore could not produce, and why.
+public struct BadRange: Sendable, Equatable {
+    public var offset: Int64
+    public var length: Int64
+    public var reason: String
+
+    public init(offset: Int64, length: Int64, reason: String) {
+        self.offset = offset; self.length = length; self.reason = reason
+    }
+}
+
+/// Collects bad blocks into ranges: adjacent blocks with the same reason become one range.
+public struct BadRangeCollector: Sendable {
+    public private(set) var ranges: [BadRange] = []
+    public init() {}
+
+    public mutating func add(offset: Int64, length: Int64, reason: String) {
+        if var last = ranges.last, last.offset + last.length == offset, last.reason == reason {
+            last.length += length
+            ranges[ranges.count - 1] = last
+        } else {
+            ranges.append(BadRange(offset: offset, length: length, reason: reason))
+        }
+    }
+}
+
+/// The result of a restore.
+public struct RestoreReport: Sendable {
+    public var version: VersionInfo
+    public var badRanges: [BadRange]
+    public var bytesWritten: Int64
+    public var duration: Double
+}
+
+/// The all-in-one restore: fetches, opens and verifies objects on all cores and writes them in place.
+/// A missing or damaged object does not stop it: the block is written as zeros and reported.
+public final class RestoreEngine {
+    private let repository: Repository
+    private let threads: Int
+
+    public init(repository: Repository, threads: Int = defaultWorkerCount) {
+        self.repository = repository
+        self.threads = threads
+    }
+
+    public func restore(versionID: String, to path: String, sparse: Bool, force: Bool) throws -> RestoreReport {
+        let started = Date()
+        let version = try repository.catalog.version(versionID)
+        guard version.status != .incomplete, let size = version.size else {
+            throw BenjiError(.dataError, "version \(versionID) is incomplete and cannot be restored")
+        }
+        let target = try RestoreTarget(path: path, size: size, sparse: sparse, force: force, blockSize: version.blockSize)
+        let geometry = BlockGeometry(size: size, blockSize: version.blockSize)
+        let store = repository.store
+        let sealer = repository.sealer
+        var bad = BadRangeCollector()
+        var written: Int64 = 0
+
+        // The catalog walk runs on a thread of its own and feeds a bounded queue, so that the producer
+        // below never holds the catalog connection while workers run.
+        let entries = BoundedQueue<BlockEntry>(capacity: 4096)
+        let walkError = Locked<Error?>(nil)
+        let catalogPath = repository.catalogPath
+        let walker = Thread {
+            do {
+                let catalog = try Catalog(path: catalogPath)
+                try catalog.blocks(of: versionID) { entry in
+                    if !entries.push(entry) { throw CancellationError() }
+                }
+            } catch is CancellationError {
+            } catch {
+                walkError.withLock { $0 = error }
+            }
+            entries.close()
+        }
+        walker.start()
+        defer { entries.close() }
+
+        try orderedParallelMap(threads: threads, window: threads * 2 + 2, produce: { entries.pop() }, transform: { entry -> (BlockEntry, Result<[UInt8], BenjiError>?) in
+            guard let object = entry.object else { return (entry, nil) }
+            do {
+                return (entry, .success(try Stages.fetch(store: store, sealer: sealer, name: object.name, sha256: object.sha256)))
+            } catch let e as BenjiError {
+                return (entry, .failure(e))
+            }
+        }, consume: { entry, result in
+            let offset = geometry.offset(of: entry.idx)
+            switch result {
+            case nil:
+                try target.zero(at: offset, length: entry.size)
+            case .success(let data)?:
+                try data.withUnsafeBytes { try target.write(at: offset, $0) }
+                written += Int64(data.count)
+            case .failure(let e)?:
+                if e.status == .ioError || e.status == .unavailable || e.status == .noPermission { throw e }
+                bad.add(offset: offset, length: Int64(entry.size), reason: e.message)
+                try target.zero(at: offset, length: entry.size)
+            }
+        })
+        if let error = walkError.withLock({ $0 }) { throw error }
+        try target.finish(size: size)
+        return RestoreReport(version: version, badRanges: bad.ranges, bytesWritten: written,
+                             duration: Date().timeIntervalSince(started))
+    }
+}

@@ -1,0 +1,80 @@
+import BenjiCore
+import BenjiChunking
+import BenjiSeal
+import BenjiStore
+import BenjiCatalog
+import BenjiSource
+
+/// What reading one block produced.
+public struct ChunkedBlock: Sendable {
+    public var idx: Int64
+    public var size: Int
+    /// nil for a zero block.
+    public var sha256: SHA256Digest?
+    /// The plaintext; empty for zero blocks.
+    public var data: [UInt8]
+    public var isZero: Bool { sha256 == nil }
+
+    public init(idx: Int64, size: Int, sha256: SHA256Digest?, data: [UInt8]) {
+        self.idx = idx; self.size = size; self.sha256 = sha256; self.data = data
+    }
+}
+
+/// The stage functions that the pipeline tools and the all-in-one `benji` share.
+public enum Stages {
+    /// Reads block `idx` of `geometry` from `source`, hashes it and detects zeros.
+    ///
+    /// - Throws: 65 if the source ends early (it shrank while being read).
+    public static func chunk(source: BlockSource, idx: Int64, geometry: BlockGeometry) throws -> ChunkedBlock {
+        let size = geometry.size(of: idx)
+        var data = [UInt8](unsafeUninitializedCapacity: size) { _, count in count = size }
+        let n = try data.withUnsafeMutableBytes { try source.read(at: geometry.offset(of: idx), into: $0) }
+        guard n == size else {
+            throw BenjiError.data("source \(source.name) ended at byte \(geometry.offset(of: idx) + Int64(n)), expected \(geometry.size) bytes: did it shrink?")
+        }
+        return hash(idx: idx, data: data)
+    }
+
+    /// Hashes a block read elsewhere (a stream).
+    public static func hash(idx: Int64, data: [UInt8]) -> ChunkedBlock {
+        if ZeroDetection.isZero(data) { return ChunkedBlock(idx: idx, size: data.count, sha256: nil, data: []) }
+        return ChunkedBlock(idx: idx, size: data.count, sha256: SHA256.hash(data), data: data)
+    }
+
+    /// Stores a sealed object unless an object of the same size is already there (idempotence: same name,
+    /// same plaintext). With `heal`, rewrites it anyway: the catalog found the stored copy damaged.
+    /// - Returns: the number of bytes written (0 if it was already stored).
+    @discardableResult
+    public static func put(store: ObjectStore, name: String, object: [UInt8], heal: Bool) throws -> Int {
+        let key = ObjectKey.block(name)
+        if !heal, let existing = try store.size(key), existing == object.count { return 0 }
+        try store.put(key, object)
+        return object.count
+    }
+
+    /// Fetches and opens the object of one block, verifying it.
+    public static func fetch(store: ObjectStore, sealer: Sealer, name: String, sha256: SHA256Digest) throws -> [UInt8] {
+        let object = try store.get(ObjectKey.block(name))
+        do {
+            return try sealer.open(object, expected: sha256)
+        } catch let e as BenjiError {
+            throw BenjiError(e.status, "object \(name): \(e.message)")
+        }
+    }
+
+    /// Plans a backup: every block, or the blocks the hints name (plus a check sample and, if the size
+    /// changed since the base, the base's old last block).
+    public static func plan(size: Int64, blockSize: Int, hints: [Extent]?, base: VersionInfo?, check: Bool) throws -> BlockPlan {
+        guard let hints else { return BlockPlan(everyBlockOf: size, blockSize: blockSize) }
+        var alsoRead: [Int64] = []
+        if let base, let baseSize = base.size, baseSize != size {
+            let baseCount = BlockGeometry(size: baseSize, blockSize: blockSize).blockCount
+            let count = BlockGeometry(size: size, blockSize: blockSize).blockCount
+            alsoRead = [baseCount - 1, count - 1]
+            // Blocks that did not exist in the base are zero unless hinted; that is what a grown RBD image reads.
+        }
+        let geometry = BlockGeometry(size: size, blockSize: blockSize)
+        let samples = (check && base != nil) ? BlockPlan.defaultCheckSamples(blockCount: geometry.blockCount) : 0
+        return try BlockPlan(hints: hints, size: size, blockSize: blockSize, checkSamples: samples, alsoRead: alsoRead)
+    }
+}

@@ -1,0 +1,123 @@
+import BenjiCore
+
+/// What a block stream yields, in order.
+public enum StreamEvent: Sendable {
+    case header(StreamHeader)
+    case block(Block)
+    case end(EndRecord)
+    /// A record of a type this stage does not handle; pass it on unchanged.
+    case other(Record)
+}
+
+/// Checks the framing rules of a block stream as records go by (docs/design.md §2):
+/// one `stream` record first, then `block` records in strictly ascending `idx` with the sizes the
+/// header implies, then one `end` record whose counts match; nothing after it. Any record of a known
+/// type must have a version this build understands.
+public struct StreamValidator {
+    public private(set) var header: StreamHeader?
+    public private(set) var blockCount: Int64 = 0
+    public private(set) var ended = false
+    private var lastIdx: Int64 = -1
+    private var shortBlockSeen = false
+
+    public init() {}
+
+    /// Classifies and checks one record.
+    public mutating func accept(_ record: Record, location: String) throws -> StreamEvent {
+        if ended {
+            throw BenjiError.data("a \(record.type) record follows the end record", location: location)
+        }
+        let type = record.type
+        if let supported = RecordType.supported[type], record.v != supported {
+            throw BenjiError.data("\(type) record version \(record.v) is not supported (this benji reads version \(supported))",
+                                  location: location)
+        }
+        switch type {
+        case RecordType.stream:
+            guard header == nil else { throw BenjiError.data("a second stream record", location: location) }
+            let h = try StreamHeader(record, location: location)
+            header = h
+            return .header(h)
+        case RecordType.block:
+            guard let h = header else { throw BenjiError.data("a block record before the stream record", location: location) }
+            let b = try Block(record, location: location)
+            guard b.idx > lastIdx else {
+                throw BenjiError.data("block \(b.idx) is out of order (after block \(lastIdx))", location: location)
+            }
+            if let size = h.size {
+                let count = StreamHeader.blockCount(size: size, blockSize: h.blockSize)
+                guard b.idx < count else {
+                    throw BenjiError.data("block \(b.idx) is beyond the end of a \(size)-byte image", location: location)
+                }
+                let expected = Int(min(Int64(h.blockSize), size - b.idx * Int64(h.blockSize)))
+                guard b.size == expected else {
+                    throw BenjiError.data("block \(b.idx) has size \(b.size), expected \(expected)", location: location)
+                }
+            } else {
+                guard !shortBlockSeen else {
+                    throw BenjiError.data("block \(b.idx) follows a short (last) block", location: location)
+                }
+                guard b.size <= h.blockSize else {
+                    throw BenjiError.data("block \(b.idx) has size \(b.size), larger than the block size", location: location)
+                }
+                if b.size < h.blockSize { shortBlockSeen = true }
+            }
+            lastIdx = b.idx
+            blockCount += 1
+            return .block(b)
+        case RecordType.end:
+            guard let h = header else { throw BenjiError.data("an end record before the stream record", location: location) }
+            let e = try EndRecord(record, location: location)
+            guard e.blocks == blockCount else {
+                throw BenjiError.data("the end record counts \(e.blocks) blocks, the stream had \(blockCount)",
+                                      location: location)
+            }
+            switch (h.size, e.size) {
+            case (nil, nil):
+                throw BenjiError.data("the end record has no size, and the stream record had none", location: location)
+            case (let a?, let b?) where a != b:
+                throw BenjiError.data("the end record's size \(b) differs from the stream's \(a)", location: location)
+            case (nil, let s?):
+                let count = StreamHeader.blockCount(size: s, blockSize: h.blockSize)
+                guard lastIdx < count else {
+                    throw BenjiError.data("block \(lastIdx) is beyond the end of a \(s)-byte image", location: location)
+                }
+            default: break
+            }
+            ended = true
+            return .end(e)
+        default:
+            return .other(record)
+        }
+    }
+
+    /// Call at end of input: fails unless the stream was whole.
+    public func finish(location: String) throws {
+        if ended { return }
+        if header == nil {
+            throw BenjiError.data("the input ended before a stream record: no stream", location: location)
+        }
+        throw BenjiError.data(
+            "the input ended without an end record after \(blockCount) blocks: the stream is incomplete", location: location)
+    }
+}
+
+/// A record reader that enforces the block-stream framing.
+public final class BlockStreamReader {
+    public let reader: RecordReader
+    public private(set) var validator = StreamValidator()
+
+    public init(_ reader: RecordReader) { self.reader = reader }
+
+    public var location: String { reader.location }
+    public var header: StreamHeader? { validator.header }
+
+    /// The next event, or nil once the stream has ended and the input is exhausted.
+    public func next() throws -> StreamEvent? {
+        guard let record = try reader.next() else {
+            try validator.finish(location: reader.location)
+            return nil
+        }
+        return try validator.accept(record, location: reader.location)
+    }
+}

@@ -1,0 +1,96 @@
+import BenjiCore
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Where a backup reads from.
+public protocol BlockSource: AnyObject, Sendable {
+    /// The source's canonical name, recorded in the version (`file:/dev/vg0/lv1`, `stdin`).
+    var name: String { get }
+    /// The size in bytes; nil for a stream whose length is known only at its end.
+    var size: Int64? { get }
+    /// True if `read(at:into:)` may be called for any offset from several threads at once; false for a
+    /// stream, which must be read in ascending order from one thread.
+    var isRandomAccess: Bool { get }
+    /// Reads up to `buffer.count` bytes at `offset`; fewer only at the end of the source.
+    func read(at offset: Int64, into buffer: UnsafeMutableRawBufferPointer) throws -> Int
+}
+
+/// Parses a source argument: `-` (stdin), `file:PATH`, or a plain path.
+///
+/// - Throws: 66 if the file does not exist, 77 if it is not readable, 78 for a scheme this build lacks.
+public func openSource(_ spec: String) throws -> BlockSource {
+    if spec == "-" { return StreamSource(fd: FileDescriptor(borrowing: 0, name: "<stdin>")) }
+    var path = spec
+    if spec.hasPrefix("file://") {
+        path = String(spec.dropFirst("file://".count))
+    } else if spec.hasPrefix("file:") {
+        path = String(spec.dropFirst("file:".count))
+    } else if let colon = spec.firstIndex(of: ":"), !spec[..<colon].contains("/"), spec[..<colon].count > 1 {
+        let scheme = spec[..<colon]
+        throw BenjiError(.config, "source \(spec): \(scheme): sources are not supported by this build (use a file, a block device or -)")
+    }
+    return try FileSource(path: path)
+}
+
+/// A regular file or a block device, read with `pread` from any number of threads.
+public final class FileSource: BlockSource, @unchecked Sendable {
+    public let name: String
+    public let size: Int64?
+    public var isRandomAccess: Bool { true }
+    private let fd: FileDescriptor
+    private let dropCache: Bool
+
+    public init(path: String) throws {
+        do {
+            fd = try FileDescriptor(path: path, flags: O_RDONLY)
+        } catch let e as BenjiError {
+            throw BenjiError(e.status, "source \(path): \(e.message)")
+        }
+        let isDevice = try fd.isBlockDevice()
+        let isFile = try fd.isRegularFile()
+        guard isDevice || isFile else {
+            throw BenjiError(.usage, "source \(path) is neither a regular file nor a block device (use - for a stream)")
+        }
+        size = try fd.size()
+        name = "file:" + FileSource.absolute(path)
+        // Backups read each block once: keep them out of the page cache of a device (files are often
+        // read again, for example by a benchmark or a second backup, so leave their caching alone).
+        dropCache = isDevice
+        _ = posix_fadvise(fd.rawValue, 0, 0, POSIX_FADV_SEQUENTIAL)
+    }
+
+    public func read(at offset: Int64, into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
+        let n = try fd.read(at: offset, into: buffer)
+        if dropCache { fd.dropCache(at: offset, length: Int64(n)) }
+        return n
+    }
+
+    static func absolute(_ path: String) -> String {
+        if path.hasPrefix("/") { return path }
+        var buffer = [CChar](repeating: 0, count: Int(PATH_MAX))
+        guard getcwd(&buffer, buffer.count) != nil else { return path }
+        return String(cString: buffer) + "/" + path
+    }
+}
+
+/// A byte stream (stdin, a pipe): read once, in order, from one thread. Its size is what arrives.
+public final class StreamSource: BlockSource, @unchecked Sendable {
+    public let name: String
+    public var size: Int64? { nil }
+    public var isRandomAccess: Bool { false }
+    private let fd: FileDescriptor
+    private var position: Int64 = 0
+
+    public init(fd: FileDescriptor) {
+        self.fd = fd
+        name = "stdin"
+    }
+
+    public func read(at offset: Int64, into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
+        precondition(offset == position, "a stream source is read in order")
+        let n = try fd.readSequential(into: buffer)
+        position += Int64(n)
+        return n
+    }
+}

@@ -1,0 +1,119 @@
+import BenjiCore
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Where a restore writes: a regular file, a block device, or stdout.
+///
+/// Writes may come from several threads at once (except for stdout, which takes them in order).
+public final class RestoreTarget: @unchecked Sendable {
+    public enum Kind: Sendable { case file, device, stream }
+
+    public let kind: Kind
+    public let path: String
+    private let fd: FileDescriptor
+    private let sparse: Bool
+    private var streamPosition: Int64 = 0
+    private let zeros: [UInt8]
+
+    /// Opens a target for an image of `size` bytes (nil if not yet known).
+    ///
+    /// - Parameters:
+    ///   - sparse: leave zero blocks as holes (files) or unmapped (devices, `BLKZEROOUT`) instead of
+    ///     writing zeros.
+    ///   - force: overwrite an existing file, or write to a device.
+    /// - Throws: 73 if the target exists and `force` is not set; 65 if a device is too small.
+    public init(path: String, size: Int64?, sparse: Bool, force: Bool, blockSize: Int) throws {
+        self.path = path
+        self.sparse = sparse
+        zeros = [UInt8](repeating: 0, count: blockSize)
+        if path == "-" {
+            kind = .stream
+            fd = FileDescriptor(borrowing: 1, name: "<stdout>")
+            return
+        }
+        var st = stat()
+        let exists = stat(path, &st) == 0
+        if exists && (st.st_mode & S_IFMT) == S_IFBLK {
+            guard force else {
+                throw BenjiError(.cannotCreate, "restore target \(path) is a block device; pass --force to overwrite it")
+            }
+            kind = .device
+            fd = try FileDescriptor(path: path, flags: O_WRONLY)
+            if let size, try fd.size() < size {
+                throw BenjiError(.dataError, "restore target \(path) holds \(try fd.size()) bytes, the version \(size)")
+            }
+            return
+        }
+        if exists {
+            guard force else {
+                throw BenjiError(.cannotCreate, "restore target \(path) exists; pass --force to overwrite it")
+            }
+            guard (st.st_mode & S_IFMT) == S_IFREG else {
+                throw BenjiError(.usage, "restore target \(path) is neither a regular file nor a block device")
+            }
+        }
+        kind = .file
+        // Truncating first turns the whole file into a hole: zero blocks then need no work when sparse.
+        fd = try FileDescriptor(path: path, flags: O_WRONLY | O_CREAT | O_TRUNC, mode: 0o600)
+        if let size { try fd.truncate(to: size) }
+    }
+
+    /// Writes one block's data at its offset.
+    public func write(at offset: Int64, _ bytes: UnsafeRawBufferPointer) throws {
+        switch kind {
+        case .stream:
+            precondition(offset == streamPosition, "stdout is written in order")
+            try fd.writeAll(bytes)
+            streamPosition += Int64(bytes.count)
+        case .file, .device:
+            try fd.write(at: offset, from: bytes)
+        }
+    }
+
+    /// Makes a range read as zeros: a hole or `BLKZEROOUT` when sparse, written zeros otherwise.
+    public func zero(at offset: Int64, length: Int) throws {
+        switch kind {
+        case .stream:
+            var left = length
+            while left > 0 {
+                let n = min(left, zeros.count)
+                try zeros.withUnsafeBytes { try write(at: streamPosition, UnsafeRawBufferPointer(rebasing: $0[0..<n])) }
+                left -= n
+            }
+        case .file:
+            // A freshly truncated file already reads as zeros here.
+            if sparse { return }
+            try writeZeros(at: offset, length: length)
+        case .device:
+            if sparse {
+                var range: (UInt64, UInt64) = (UInt64(offset), UInt64(length))
+                // BLKZEROOUT = _IO(0x12, 127)
+                if ioctl(fd.rawValue, 0x127F, &range) == 0 { return }
+            }
+            try writeZeros(at: offset, length: length)
+        }
+    }
+
+    private func writeZeros(at offset: Int64, length: Int) throws {
+        var done = 0
+        while done < length {
+            let n = min(length - done, zeros.count)
+            try zeros.withUnsafeBytes { try fd.write(at: offset + Int64(done), from: UnsafeRawBufferPointer(rebasing: $0[0..<n])) }
+            done += n
+        }
+    }
+
+    /// Sets the final size (for sources whose size was not known up front) and flushes to stable storage.
+    public func finish(size: Int64) throws {
+        switch kind {
+        case .file:
+            try fd.truncate(to: size)
+            try fd.sync()
+        case .device:
+            try fd.sync()
+        case .stream:
+            break
+        }
+    }
+}

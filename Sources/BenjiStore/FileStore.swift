@@ -1,0 +1,160 @@
+import BenjiCore
+internal import CSystem
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The embedded default store: objects are files under a directory.
+///
+/// Writes go to a temporary file in the target directory, which is `fdatasync`ed and then renamed over
+/// the key; `flush` calls `syncfs` so that the renames are durable too. Block keys fan out into two
+/// directory levels by the first four characters of the name (`blocks/ab/cd/abcd…`).
+public final class FileStore: ObjectStore, @unchecked Sendable {
+    public let root: String
+    public var url: String { "file://" + root }
+    private let createdDirectories = Locked<Set<String>>([])
+
+    public init(root: String) {
+        var r = root
+        while r.count > 1 && r.hasSuffix("/") { r.removeLast() }
+        if !r.hasPrefix("/") {
+            var buffer = [CChar](repeating: 0, count: Int(PATH_MAX))
+            if getcwd(&buffer, buffer.count) != nil { r = String(cString: buffer) + "/" + r }
+        }
+        self.root = r
+    }
+
+    /// The file path of a key.
+    public func path(for key: String) -> String {
+        if key.hasPrefix("blocks/") {
+            let name = key.dropFirst("blocks/".count)
+            if name.utf8.count >= 4 {
+                let a = name.prefix(2), b = name.dropFirst(2).prefix(2)
+                return "\(root)/blocks/\(a)/\(b)/\(name)"
+            }
+        }
+        return "\(root)/\(key)"
+    }
+
+    private func validate(_ key: String) throws {
+        guard !key.isEmpty, !key.hasPrefix("/"), !key.split(separator: "/").contains(where: { $0 == ".." || $0 == "." || $0.hasPrefix(".") }) else {
+            throw BenjiError(.usage, "invalid object key \"\(key)\"")
+        }
+    }
+
+    private func ensureDirectory(_ dir: String) throws {
+        if createdDirectories.withLock({ $0.contains(dir) }) { return }
+        var path = ""
+        for part in dir.split(separator: "/", omittingEmptySubsequences: true) {
+            path += "/" + part
+            if mkdir(path, 0o755) != 0 && errno != EEXIST {
+                throw BenjiError.system("creating directory \(path) in store \(url)", errno: errno)
+            }
+        }
+        createdDirectories.withLock { _ = $0.insert(dir) }
+    }
+
+    public func put(_ key: String, _ bytes: UnsafeRawBufferPointer) throws {
+        try validate(key)
+        let target = path(for: key)
+        let slash = target.lastIndex(of: "/")!
+        let dir = String(target[..<slash])
+        let name = target[target.index(after: slash)...]
+        try ensureDirectory(dir)
+        let suffix = Hex.encode(secureRandomBytes(6))
+        let temp = "\(dir)/.\(name).tmp-\(getpid())-\(suffix)"
+        do {
+            let fd = try FileDescriptor(path: temp, flags: O_WRONLY | O_CREAT | O_EXCL, mode: 0o444)
+            try fd.write(at: 0, from: bytes)
+            try fd.syncData()
+        } catch {
+            unlink(temp)
+            throw error
+        }
+        if rename(temp, target) != 0 {
+            let e = errno
+            unlink(temp)
+            throw BenjiError.system("storing \(key) in \(url)", errno: e, status: .ioError)
+        }
+    }
+
+    public func get(_ key: String) throws -> [UInt8] {
+        try validate(key)
+        let fd: FileDescriptor
+        do {
+            fd = try FileDescriptor(path: path(for: key), flags: O_RDONLY)
+        } catch let e as BenjiError where e.status == .notFound {
+            throw BenjiError(.notFound, "object \(key) is missing from store \(url)")
+        }
+        let size = Int(try fd.size())
+        return try [UInt8](unsafeUninitializedCapacity: size) { buf, count in
+            count = try fd.read(at: 0, into: UnsafeMutableRawBufferPointer(buf))
+        }
+    }
+
+    public func size(_ key: String) throws -> Int? {
+        try validate(key)
+        var st = stat()
+        if stat(path(for: key), &st) != 0 {
+            if errno == ENOENT || errno == ENOTDIR { return nil }
+            throw BenjiError.system("inspecting \(key) in \(url)", errno: errno)
+        }
+        return Int(st.st_size)
+    }
+
+    public func delete(_ key: String) throws {
+        try validate(key)
+        if unlink(path(for: key)) != 0 && errno != ENOENT {
+            throw BenjiError.system("deleting \(key) from \(url)", errno: errno)
+        }
+    }
+
+    public func list(prefix: String, _ body: (String, Int) throws -> Void) throws {
+        // Walk the directory that holds the prefix; keys come back in the logical (unfanned) form.
+        let top = prefix.hasSuffix("/") ? String(prefix.dropLast()) : prefix
+        let base = top.isEmpty ? root : "\(root)/\(top)"
+        try walk(base) { path, size in
+            var rel = String(path.dropFirst(root.count + 1))
+            if rel.hasPrefix("blocks/") { rel = "blocks/" + rel.split(separator: "/").last! }
+            if rel.hasPrefix(prefix) { try body(rel, size) }
+        }
+    }
+
+    private func walk(_ dir: String, _ body: (String, Int) throws -> Void) throws {
+        guard let d = opendir(dir) else {
+            if errno == ENOENT { return }
+            throw BenjiError.system("listing \(dir)", errno: errno)
+        }
+        defer { closedir(d) }
+        var entries: [(String, Bool, Int)] = []
+        while let e = readdir(d) {
+            let name = withUnsafeBytes(of: e.pointee.d_name) { raw in
+                String(cString: raw.baseAddress!.assumingMemoryBound(to: CChar.self))
+            }
+            if name.hasPrefix(".") { continue }
+            var st = stat()
+            let full = "\(dir)/\(name)"
+            guard lstat(full, &st) == 0 else { continue }
+            entries.append((name, (st.st_mode & S_IFMT) == S_IFDIR, Int(st.st_size)))
+        }
+        for (name, isDir, size) in entries.sorted(by: { $0.0 < $1.0 }) {
+            if isDir { try walk("\(dir)/\(name)", body) } else { try body("\(dir)/\(name)", size) }
+        }
+    }
+
+    public func flush() throws {
+        let fd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard fd >= 0 else { throw BenjiError.system("opening store \(url)", errno: errno) }
+        defer { close(fd) }
+        if benji_syncfs(fd) != 0 { throw BenjiError.system("syncing store \(url)", errno: errno, status: .ioError) }
+    }
+
+    /// True if the store directory exists.
+    public var exists: Bool {
+        var st = stat()
+        return stat(root, &st) == 0 && (st.st_mode & S_IFMT) == S_IFDIR
+    }
+
+    /// Creates the store directory (and parents).
+    public func createRoot() throws { try ensureDirectory(root) }
+}

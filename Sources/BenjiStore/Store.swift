@@ -1,0 +1,65 @@
+import BenjiCore
+
+/// Where objects live. Every backend (file, RADOS, S3) implements this contract and passes the one
+/// conformance suite in BenjiTestSupport.
+///
+/// Keys are relative paths such as `blocks/<name>` or `versions/<id>`; backends map them as they need
+/// (the file store fans `blocks/` out into two directory levels).
+///
+/// Contract:
+/// - `put` is atomic: a reader sees the old state or the whole new object, never a part. When it
+///   returns, the object's bytes are on stable storage; its *name* is durable once `flush` returns.
+///   Writing an existing key replaces it (objects are immutable by convention: the same key always
+///   gets the same plaintext).
+/// - `get` of a missing key throws `BenjiError` with status `.notFound` (66); any other failure is an
+///   I/O (74) or availability (69) error, so callers can tell "missing" from "unreachable".
+/// - `delete` of a missing key succeeds (deletes are idempotent).
+/// - `list` may be called while other processes write; it reports each key that existed throughout.
+/// - All methods may be called from several threads at once.
+public protocol ObjectStore: AnyObject, Sendable {
+    /// The store's URL, for messages.
+    var url: String { get }
+
+    func put(_ key: String, _ bytes: UnsafeRawBufferPointer) throws
+    func get(_ key: String) throws -> [UInt8]
+    /// The object's size in bytes, or nil if it does not exist.
+    func size(_ key: String) throws -> Int?
+    func delete(_ key: String) throws
+    /// Calls `body` with every key under `prefix` (for example `blocks/`) and its size.
+    func list(prefix: String, _ body: (String, Int) throws -> Void) throws
+    /// Makes every `put` that returned durable, names included.
+    func flush() throws
+}
+
+extension ObjectStore {
+    public func put(_ key: String, _ bytes: [UInt8]) throws {
+        try bytes.withUnsafeBytes { try put(key, $0) }
+    }
+
+    public func exists(_ key: String) throws -> Bool { try size(key) != nil }
+}
+
+/// Object keys of the store layout (docs/design.md §4).
+public enum ObjectKey {
+    /// The store's configuration object.
+    public static let config = "config"
+    public static func block(_ name: String) -> String { "blocks/" + name }
+    public static func version(_ id: String) -> String { "versions/" + id }
+}
+
+/// Opens a store from its URL: `file:///path`, `file:path` or a plain path. `rados://` and `s3://` are
+/// reserved for their backends.
+public func openStore(url: String) throws -> ObjectStore {
+    if url.hasPrefix("rados://") || url.hasPrefix("s3://") {
+        throw BenjiError(.config, "store \(url): this build has no \(url.hasPrefix("s3") ? "S3" : "RADOS") backend yet; use a file store")
+    }
+    if url.hasPrefix("file://") {
+        let path = String(url.dropFirst("file://".count))
+        guard path.hasPrefix("/") else { throw BenjiError(.config, "store \(url): a file:// URL needs an absolute path") }
+        return FileStore(root: path)
+    }
+    if url.hasPrefix("file:") { return FileStore(root: String(url.dropFirst("file:".count))) }
+    if url.contains("://") { throw BenjiError(.config, "store \(url): unknown URL scheme") }
+    guard !url.isEmpty else { throw BenjiError(.config, "the store URL is empty") }
+    return FileStore(root: url)
+}

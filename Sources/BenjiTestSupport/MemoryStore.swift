@@ -1,0 +1,116 @@
+import BenjiCore
+import BenjiStore
+
+/// A store in memory, for tests of the stages above the store.
+public final class MemoryStore: ObjectStore, @unchecked Sendable {
+    public let url = "memory://"
+    private let objects = Locked<[String: [UInt8]]>([:])
+
+    public init() {}
+
+    public func put(_ key: String, _ bytes: UnsafeRawBufferPointer) throws {
+        let copy = Array(bytes)
+        objects.withLock { $0[key] = copy }
+    }
+
+    public func get(_ key: String) throws -> [UInt8] {
+        guard let bytes = objects.withLock({ $0[key] }) else {
+            throw BenjiError(.notFound, "object \(key) is missing from store \(url)")
+        }
+        return bytes
+    }
+
+    public func size(_ key: String) throws -> Int? { objects.withLock { $0[key]?.count } }
+
+    public func delete(_ key: String) throws { objects.withLock { _ = $0.removeValue(forKey: key) } }
+
+    public func list(prefix: String, _ body: (String, Int) throws -> Void) throws {
+        let snapshot = objects.withLock { $0 }
+        for key in snapshot.keys.sorted() where key.hasPrefix(prefix) { try body(key, snapshot[key]!.count) }
+    }
+
+    public func flush() throws {}
+}
+
+/// The contract every `ObjectStore` backend must meet (restic's backend test suite does the same).
+/// Each check throws a `ConformanceFailure` naming what broke; call `run` from a test per backend.
+public enum StoreConformance {
+    public struct ConformanceFailure: Error, CustomStringConvertible {
+        public let description: String
+    }
+
+    private static func expect(_ condition: Bool, _ what: String) throws {
+        if !condition { throw ConformanceFailure(description: what) }
+    }
+
+    /// Runs every check against an empty store.
+    public static func run(_ store: ObjectStore) throws {
+        let payload = (0..<100_000).map { UInt8(truncatingIfNeeded: $0 &* 31) }
+        let key = "blocks/" + String(repeating: "ab", count: 32)
+
+        // Missing objects: get says not found (66), size says nil, delete succeeds.
+        do {
+            _ = try store.get(key)
+            try expect(false, "get of a missing object must throw")
+        } catch let e as BenjiError {
+            try expect(e.status == .notFound, "get of a missing object must throw status 66, got \(e.status.rawValue)")
+        }
+        try expect(try store.size(key) == nil, "size of a missing object must be nil")
+        try store.delete(key)
+
+        // Round trip, size, list.
+        try store.put(key, payload)
+        try expect(try store.get(key) == payload, "get must return what put stored")
+        try expect(try store.size(key) == payload.count, "size must be the stored length")
+        try store.put("versions/v-1", [1, 2, 3])
+        var listed: [String: Int] = [:]
+        try store.list(prefix: "blocks/") { listed[$0] = $1 }
+        try expect(listed == [key: payload.count], "list(blocks/) must list exactly the block, got \(listed)")
+        listed = [:]
+        try store.list(prefix: "versions/") { listed[$0] = $1 }
+        try expect(listed == ["versions/v-1": 3], "list(versions/) must list exactly the version object, got \(listed)")
+
+        // Overwrite replaces whole.
+        try store.put(key, [9, 9])
+        try expect(try store.get(key) == [9, 9], "put over an existing object must replace it")
+
+        // Empty objects are objects.
+        try store.put("versions/empty", [])
+        try expect(try store.size("versions/empty") == 0, "an empty object must exist with size 0")
+
+        // Delete, and idempotent delete.
+        try store.delete(key)
+        try expect(try store.size(key) == nil, "a deleted object must be gone")
+        try store.delete(key)
+        try store.flush()
+
+        // Concurrent puts of the same key with the same content leave that content.
+        let concurrent = "blocks/" + String(repeating: "cd", count: 32)
+        let errors = Locked<[Error]>([])
+        let threads = 8
+        let group = DispatchGroupShim()
+        for _ in 0..<threads {
+            group.run {
+                do { try store.put(concurrent, payload) } catch { errors.withLock { $0.append(error) } }
+            }
+        }
+        group.wait()
+        try expect(errors.withLock { $0.isEmpty }, "concurrent puts failed: \(errors.withLock { $0 })")
+        try expect(try store.get(concurrent) == payload, "concurrent puts of one object must leave it whole")
+        try store.delete(concurrent)
+        try store.delete("versions/v-1")
+        try store.delete("versions/empty")
+    }
+}
+
+import Foundation
+
+/// Runs closures on threads and waits for all of them.
+final class DispatchGroupShim: @unchecked Sendable {
+    private let group = DispatchGroup()
+    func run(_ body: @escaping @Sendable () -> Void) {
+        group.enter()
+        Thread { body(); self.group.leave() }.start()
+    }
+    func wait() { group.wait() }
+}

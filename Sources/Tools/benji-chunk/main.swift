@@ -1,0 +1,3 @@
+import BenjiCLI
+
+BenjiMain.run(BenjiTools.chunk, tool: "benji-chunk")

@@ -1,0 +1,3 @@
+import BenjiCLI
+
+BenjiMain.run(BenjiTools.seal, tool: "benji-seal")

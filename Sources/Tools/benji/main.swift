@@ -1,0 +1,3 @@
+import BenjiCLI
+
+BenjiMain.run(BenjiCommand.self, tool: "benji")
