@@ -83,6 +83,7 @@ public final class Catalog: @unchecked Sendable {
         let version: String?
         do {
             let s = try db.statement("SELECT value FROM meta WHERE key = 'schema_version'")
+            defer { s.reset() }
             version = try s.step() ? s.text(0) : nil
         } catch let e as BenjiError where e.status == .failure || e.status == .dataError {
             throw BenjiError(.config, "\(path) is not a benji catalog")
@@ -92,6 +93,7 @@ public final class Catalog: @unchecked Sendable {
             throw BenjiError(.config, "catalog \(path) has schema version \(v); this benji reads version \(Catalog.schemaVersion) — upgrade benji")
         }
         let s = try db.statement("SELECT value FROM meta WHERE key = 'store_id'")
+        defer { s.reset() }
         storeID = try s.step() ? (s.text(0) ?? "") : ""
     }
 
@@ -192,6 +194,7 @@ public final class Catalog: @unchecked Sendable {
     public func lookup(_ digest: SHA256Digest) throws -> ObjectRef? {
         let s = try db.statement("SELECT id, size, name FROM objects WHERE sha256 = ? AND state = 1")
         s.bind(.blob(digest.bytes))
+        defer { s.reset() }
         guard try s.step() else { return nil }
         return ObjectRef(id: s.int(0), sha256: digest, size: Int(s.int(1)), name: Catalog.name(s.blob(2), digest))
     }
@@ -200,6 +203,7 @@ public final class Catalog: @unchecked Sendable {
     public func isInvalid(_ digest: SHA256Digest) throws -> Bool {
         let s = try db.statement("SELECT state FROM objects WHERE sha256 = ?")
         s.bind(.blob(digest.bytes))
+        defer { s.reset() }
         return try s.step() && s.int(0) == ObjectState.invalid.rawValue
     }
 
@@ -207,6 +211,7 @@ public final class Catalog: @unchecked Sendable {
     public func object(id: Int64) throws -> ObjectRef {
         let s = try db.statement("SELECT sha256, size, name FROM objects WHERE id = ?")
         s.bind(.int(id))
+        defer { s.reset() }
         guard try s.step(), let d = s.blob(0).flatMap({ SHA256Digest(bytes: $0) }) else {
             throw BenjiError.data("catalog \(path) is inconsistent: a block map refers to object \(id), which is not recorded")
         }
@@ -221,6 +226,7 @@ public final class Catalog: @unchecked Sendable {
     /// The number of objects per state, for statistics and tests.
     public func objectCount(validOnly: Bool = true) throws -> Int {
         let s = try db.statement(validOnly ? "SELECT count(*) FROM objects WHERE state = 1" : "SELECT count(*) FROM objects")
+        defer { s.reset() }
         _ = try s.step()
         return Int(s.int(0))
     }
@@ -271,6 +277,7 @@ public final class Catalog: @unchecked Sendable {
     public func version(_ id: String) throws -> VersionInfo {
         let s = try db.statement("SELECT \(Catalog.versionColumns) FROM versions WHERE id = ?")
         s.bind(.text(id))
+        defer { s.reset() }
         guard try s.step() else { throw BenjiError(.notFound, "version \(id) not found in catalog \(path)") }
         return try readVersion(s)
     }
@@ -303,6 +310,7 @@ public final class Catalog: @unchecked Sendable {
     func segmentIDs(of id: String) throws -> [Int64] {
         let s = try db.statement("SELECT block_map, status FROM versions WHERE id = ?")
         s.bind(.text(id))
+        defer { s.reset() }
         guard try s.step() else { throw BenjiError(.notFound, "version \(id) not found in catalog \(path)") }
         guard let map = s.blob(0) else {
             throw BenjiError(.dataError, "version \(id) is \(s.text(1) ?? "incomplete") and has no block map")
@@ -318,6 +326,7 @@ public final class Catalog: @unchecked Sendable {
         if id == 0 { return [Int64](repeating: 0, count: BlockMapCodec.segmentBlocks) }
         let s = try db.statement("SELECT data FROM segments WHERE id = ?")
         s.bind(.int(id))
+        defer { s.reset() }
         guard try s.step(), let data = s.blob(0),
               let ids = BlockMapCodec.decode(data, count: BlockMapCodec.segmentBlocks) else {
             throw BenjiError.data("catalog \(path): block-map segment \(id) is missing or corrupt")
@@ -332,6 +341,7 @@ public final class Catalog: @unchecked Sendable {
         let hash = SHA256.hash(data).bytes
         let find = try db.statement("SELECT id FROM segments WHERE hash = ?")
         find.bind(.blob(hash))
+        defer { find.reset() }
         if try find.step() { return find.int(0) }
         try db.statement("INSERT INTO segments(hash, data) VALUES (?, ?)").bind(.blob(hash), .blob(data)).run()
         return db.lastInsertRowID
@@ -392,6 +402,7 @@ public final class Catalog: @unchecked Sendable {
     func lockHolder(name: String) throws -> LockHolder? {
         let s = try db.statement("SELECT host, pid, pid_start, started, lease_until, version_id FROM locks WHERE name = ?")
         s.bind(.text(name))
+        defer { s.reset() }
         guard try s.step() else { return nil }
         return LockHolder(host: s.text(0) ?? "", pid: Int32(s.int(1)), pidStart: s.int(2), started: s.text(3) ?? "",
                           leaseUntil: s.double(4), versionID: s.text(5))
@@ -400,6 +411,7 @@ public final class Catalog: @unchecked Sendable {
     func lockHolder(versionID: String) throws -> LockHolder? {
         let s = try db.statement("SELECT name FROM locks WHERE version_id = ?")
         s.bind(.text(versionID))
+        defer { s.reset() }
         guard try s.step(), let name = s.text(0) else { return nil }
         return try lockHolder(name: name)
     }
@@ -468,6 +480,7 @@ public final class Catalog: @unchecked Sendable {
 
     private func nextSequence() throws -> Int64 {
         let s = try db.statement("SELECT coalesce(max(seq), 0) + 1 FROM versions")
+        defer { s.reset() }
         _ = try s.step()
         return s.int(0)
     }

@@ -119,6 +119,7 @@ public final class VersionWriter {
     private func objectID(_ digest: SHA256Digest, size: Int, name: String, storedSize: Int?, written: Bool) throws -> Int64 {
         let find = try db.statement("SELECT id, state FROM objects WHERE sha256 = ?")
         find.bind(.blob(digest.bytes))
+        defer { find.reset() }
         if try find.step() {
             let objectID = find.int(0)
             let state = find.int(1)

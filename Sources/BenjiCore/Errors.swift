@@ -11,10 +11,10 @@ public enum ExitStatus: Int32, Sendable, CaseIterable {
     case dataError = 65
     /// A named thing (version, object, file) was not found.
     case notFound = 66
-    /// A file cannot be created: the restore target exists (use `--force`).
-    case cannotCreate = 73
     /// The store or the cluster cannot be reached.
     case unavailable = 69
+    /// A file cannot be created: the restore target exists (use `--force`).
+    case cannotCreate = 73
     /// An I/O error, including a failed write to stdout.
     case ioError = 74
     /// Temporary: a lock is held by a live process.

@@ -1,0 +1,121 @@
+import Foundation
+import Testing
+@testable import BenjiCore
+
+@Suite struct HexTests {
+    @Test func roundTrip() {
+        let bytes: [UInt8] = [0, 1, 0x7f, 0x80, 0xfe, 0xff]
+        #expect(Hex.encode(bytes) == "00017f80feff")
+        #expect(Hex.decode("00017f80feff") == bytes)
+        #expect(Hex.decode("00017F80FEFF") == bytes)
+    }
+
+    @Test func rejectsBadInput() {
+        #expect(Hex.decode("abc") == nil)
+        #expect(Hex.decode("zz") == nil)
+    }
+}
+
+@Suite struct DigestTests {
+    @Test func sha256KnownAnswers() {
+        // FIPS 180-2 test vectors.
+        #expect(SHA256.hash(Array("abc".utf8)).hex == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
+        #expect(SHA256.hash([]).hex == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
+        let million = [UInt8](repeating: UInt8(ascii: "a"), count: 1_000_000)
+        #expect(SHA256.hash(million).hex == "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0")
+    }
+
+    @Test func digestParsesItsHex() throws {
+        let d = SHA256.hash(Array("benji".utf8))
+        #expect(SHA256Digest(hex: d.hex) == d)
+        #expect(SHA256Digest(hex: "00") == nil)
+        #expect(d.bytes.count == 32)
+    }
+}
+
+@Suite struct ConcurrencyTests {
+    @Test func orderedParallelMapKeepsOrder() throws {
+        var next = 0
+        var seen: [Int] = []
+        try orderedParallelMap(threads: 4, window: 8, produce: { () -> Int? in
+            guard next < 1000 else { return nil }
+            defer { next += 1 }
+            return next
+        }, transform: { (n: Int) -> Int in
+            if n % 7 == 0 { usleep(100) }
+            return n * 2
+        }, consume: { seen.append($0) })
+        #expect(seen == (0..<1000).map { $0 * 2 })
+    }
+
+    @Test func orderedParallelMapStopsAtTheFirstError() {
+        struct Boom: Error {}
+        var next = 0
+        var consumed = 0
+        #expect(throws: Boom.self) {
+            try orderedParallelMap(threads: 3, window: 4, produce: { () -> Int? in
+                guard next < 100 else { return nil }
+                defer { next += 1 }
+                return next
+            }, transform: { (n: Int) -> Int in
+                if n == 50 { throw Boom() }
+                return n
+            }, consume: { _ in consumed += 1 })
+        }
+        #expect(consumed == 50)
+        #expect(next < 100, "the producer must stop soon after the failure")
+    }
+
+    @Test func boundedQueueDrainsAfterClose() {
+        let q = BoundedQueue<Int>(capacity: 2)
+        #expect(q.push(1))
+        #expect(q.push(2))
+        q.close()
+        #expect(!q.push(3))
+        #expect(q.pop() == 1)
+        #expect(q.pop() == 2)
+        #expect(q.pop() == nil)
+    }
+}
+
+@Suite struct TimestampTests {
+    @Test func formatsAndParsesRFC3339() throws {
+        let date = Date(timeIntervalSince1970: 1_795_000_000.25)
+        let text = Timestamp.format(date)
+        #expect(text == "2026-11-18T11:06:40Z")
+        #expect(Timestamp.parse(text) == Date(timeIntervalSince1970: 1_795_000_000))
+        let fractional = Timestamp.format(date, fractional: true)
+        #expect(fractional == "2026-11-18T11:06:40.250000Z")
+        #expect(abs(Timestamp.parse(fractional)!.timeIntervalSince1970 - 1_795_000_000.25) < 1e-6)
+        #expect(Timestamp.parse("2026-11-18 08:26:40Z") == nil)
+        #expect(Timestamp.parse("yesterday") == nil)
+    }
+
+    @Test func formatsBytes() {
+        #expect(formatBytes(512) == "512 B")
+        #expect(formatBytes(4 << 20) == "4.0 MiB")
+    }
+}
+
+@Suite struct GeometryTests {
+    @Test func lastBlockIsShort() {
+        let g = BlockGeometry(size: 10_000, blockSize: 4096)
+        #expect(g.blockCount == 3)
+        #expect(g.size(of: 0) == 4096)
+        #expect(g.size(of: 2) == 10_000 - 8192)
+        #expect(BlockGeometry(size: 0, blockSize: 4096).blockCount == 0)
+        #expect(BlockSizeLimits.validate(4 << 20))
+        #expect(!BlockSizeLimits.validate(1000))
+        #expect(!BlockSizeLimits.validate(128 << 20))
+    }
+}
+
+@Suite struct ExitStatusTests {
+    @Test func documentedCodes() {
+        let codes = ExitStatus.allCases.map(\.rawValue)
+        #expect(codes == [0, 1, 3, 64, 65, 66, 69, 73, 74, 75, 77, 78])
+        #expect(BenjiError.system("x", errno: ENOENT).status == .notFound)
+        #expect(BenjiError.system("x", errno: EACCES).status == .noPermission)
+        #expect(BenjiError.system("x", errno: EIO).status == .ioError)
+    }
+}

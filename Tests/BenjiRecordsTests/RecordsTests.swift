@@ -1,0 +1,193 @@
+import Foundation
+import Testing
+@testable import BenjiCore
+@testable import BenjiRecords
+
+private func bytes(_ s: String) -> [UInt8] { Array(s.utf8) }
+
+@Suite struct JSONTests {
+    @Test func parsesAndWritesBackUnchanged() throws {
+        let text = #"{"type":"block","v":1,"idx":3,"x":{"b":[1,2.5e3,-0,true,false,null]},"s":"a\"b\\c\u00e9\n","size":4096}"#
+        let value = try JSONParser.parse(bytes(text))
+        #expect(JSONWriter.string(value) == text)
+        guard case .object(let o) = value else { Issue.record("not an object"); return }
+        #expect(o["s"]?.stringValue == "a\"b\\c\u{e9}\n")
+        #expect(o["idx"]?.int64 == 3)
+        #expect(o.fields.map(\.key) == ["type", "v", "idx", "x", "s", "size"])
+    }
+
+    @Test(arguments: [
+        "", "{", "{\"a\":1,}", "[1,]", "{\"a\" 1}", "{\"a\":01}", "{\"a\":1.}", "{\"a\":\"\u{01}\"}",
+        "{\"a\":\"\\x\"}", "{\"a\":\"\\u12\"}", "{\"a\":tru}", "{\"a\":1}x", "{\"a\":1,\"a\":2}", "{'a':1}",
+        "{\"a\":NaN}", "{\"a\":\"unterminated}",
+    ])
+    func rejectsMalformedJSON(_ text: String) {
+        #expect(throws: JSONSyntaxError.self) { _ = try JSONParser.parse(bytes(text)) }
+    }
+
+    @Test func rejectsInvalidUTF8() {
+        #expect(throws: JSONSyntaxError.self) { _ = try JSONParser.parse([0x22, 0xff, 0xfe, 0x22]) }
+    }
+
+    @Test func escapesOnWrite() {
+        let s = JSONString("quote\" slash\\ nl\n tab\t bell\u{07}")
+        #expect(String(decoding: s.raw, as: UTF8.self) == #"quote\" slash\\ nl\n tab\t bell\u0007"#)
+        #expect(s.value == "quote\" slash\\ nl\n tab\t bell\u{07}")
+    }
+
+    @Test func longStringsScanFast() throws {
+        let payload = String(repeating: "A", count: 5_000_000)
+        let value = try JSONParser.parse(bytes("{\"data\":\"\(payload)\"}"))
+        guard case .object(let o) = value, case .string(let s)? = o["data"] else { Issue.record("no data"); return }
+        #expect(s.raw.count == 5_000_000)
+        #expect(!s.hasEscapes)
+    }
+}
+
+@Suite struct Base64Tests {
+    @Test func rfc4648Vectors() {
+        let vectors = [("", ""), ("f", "Zg=="), ("fo", "Zm8="), ("foo", "Zm9v"), ("foob", "Zm9vYg=="),
+                       ("fooba", "Zm9vYmE="), ("foobar", "Zm9vYmFy")]
+        for (plain, encoded) in vectors {
+            #expect(Base64.encode(bytes(plain)) == encoded)
+            #expect(Base64.decode(bytes(encoded)) == bytes(plain))
+        }
+    }
+
+    @Test func roundTripsEveryLengthAndMatchesFoundation() {
+        var rng = SystemRandomNumberGenerator()
+        for n in 0..<200 {
+            let data = (0..<n).map { _ in UInt8.random(in: 0...255, using: &rng) }
+            let encoded = Base64.encode(data)
+            #expect(encoded == Data(data).base64EncodedString())
+            #expect(Base64.decode(bytes(encoded)) == data)
+        }
+        let big = (0..<(4 << 20) + 7).map { UInt8(truncatingIfNeeded: $0 &* 2654435761) }
+        #expect(Base64.decode(bytes(Base64.encode(big))) == big)
+    }
+
+    @Test(arguments: ["Zg=", "Zg", "Z===", "Zm9v\n", "Zm 9v", "Zh==", "Zm9=", "=Zm9", "Zg==Zg==", "Zm9v!A==", "Zm-_"])
+    func rejectsNonCanonical(_ text: String) {
+        #expect(Base64.decode(bytes(text)) == nil)
+    }
+}
+
+@Suite struct LineTests {
+    static let input = "{\"type\":\"a\",\"v\":1}\n\n{\"type\":\"b\",\"v\":1}\n{\"type\":\"c\",\"v\":1}\n"
+
+    static func lines(feeding chunks: [[UInt8]]) -> [[UInt8]] {
+        var s = LineSplitter()
+        var out: [[UInt8]] = []
+        for c in chunks {
+            c.withUnsafeBytes { s.append($0) }
+            while let l = s.nextLine() { out.append(l) }
+        }
+        return out
+    }
+
+    @Test func sameLinesHoweverTheBytesArrive() {
+        let all = bytes(LineTests.input)
+        let expected = LineTests.lines(feeding: [all])
+        #expect(expected.count == 4)
+        #expect(LineTests.lines(feeding: all.map { [$0] }) == expected)
+        for split in 0...all.count {
+            #expect(LineTests.lines(feeding: [Array(all[..<split]), Array(all[split...])]) == expected)
+        }
+    }
+
+    @Test func keepsTheUnterminatedRest() {
+        var s = LineSplitter()
+        bytes("abc\ndef").withUnsafeBytes { s.append($0) }
+        #expect(s.nextLine() == bytes("abc"))
+        #expect(s.nextLine() == nil)
+        #expect(s.remainder() == bytes("def"))
+    }
+}
+
+@Suite struct StreamValidatorTests {
+    func run(_ lines: [String]) throws -> [StreamEvent] {
+        var v = StreamValidator()
+        var events: [StreamEvent] = []
+        for (i, l) in lines.enumerated() {
+            events.append(try v.accept(try Record.parse(bytes(l), location: "t:\(i + 1)"), location: "t:\(i + 1)"))
+        }
+        try v.finish(location: "t:end")
+        return events
+    }
+
+    let header = #"{"type":"stream","v":1,"volume":"vm","size":10000,"block_size":4096}"#
+
+    @Test func acceptsAWholeStream() throws {
+        let events = try run([header,
+                              #"{"type":"block","v":1,"idx":0,"size":4096,"zero":true}"#,
+                              #"{"type":"note","v":7,"anything":[1]}"#,
+                              #"{"type":"block","v":1,"idx":2,"size":1808}"#,
+                              #"{"type":"end","v":1,"blocks":2}"#])
+        #expect(events.count == 5)
+        if case .other(let r) = events[2] { #expect(r.type == "note") } else { Issue.record("unknown type not passed through") }
+    }
+
+    @Test(arguments: [
+        ([#"{"type":"block","v":1,"idx":0,"size":4096}"#], "before the stream"),
+        ([#"{"type":"stream","v":2,"volume":"vm","size":1,"block_size":4096}"#], "version 2"),
+        ([#"{"type":"stream","v":1,"volume":"vm","size":10000,"block_size":4096}"#], "without an end record"),
+        ([#"{"type":"stream","v":1,"volume":"vm","size":10000,"block_size":4096}"#, #"{"type":"end","v":1,"blocks":1}"#], "counts 1 blocks"),
+        ([#"{"type":"stream","v":1,"volume":"vm","size":10000,"block_size":4096}"#, #"{"type":"block","v":1,"idx":1,"size":4096}"#,
+          #"{"type":"block","v":1,"idx":1,"size":4096}"#], "out of order"),
+        ([#"{"type":"stream","v":1,"volume":"vm","size":10000,"block_size":4096}"#, #"{"type":"block","v":1,"idx":3,"size":4096}"#], "beyond the end"),
+        ([#"{"type":"stream","v":1,"volume":"vm","size":10000,"block_size":4096}"#, #"{"type":"block","v":1,"idx":2,"size":4096}"#], "expected 1808"),
+        ([#"{"type":"stream","v":1,"volume":"vm","size":10000,"block_size":1000}"#], "not a multiple"),
+        ([#"{"type":"stream","v":1,"volume":"vm","block_size":4096}"#, #"{"type":"end","v":1,"blocks":0}"#], "no size"),
+        ([#"{"type":"stream","v":1,"volume":"vm","size":0,"block_size":4096}"#, #"{"type":"end","v":1,"blocks":0}"#, #"{"type":"x","v":1}"#], "follows the end"),
+        ([#"{"type":"stream","v":1,"volume":"vm","size":10000,"block_size":4096}"#, #"{"type":"block","v":1,"idx":0,"size":4096,"sha256":"AB"}"#], "sha256"),
+        ([#"{"type":"stream","v":1,"volume":"vm","size":10000,"block_size":4096}"#, #"{"type":"block","v":1,"idx":0,"size":4096,"zero":true,"data":"AAAA"}"#], "zero block"),
+        ([#"{"v":1}"#], "no \"type\""),
+        ([#"{"type":"stream"}"#], "\"v\""),
+        ([], "no stream"),
+    ])
+    func rejects(_ lines: [String], _ message: String) {
+        do {
+            _ = try run(lines)
+            Issue.record("accepted a bad stream: expected \(message)")
+        } catch let e as BenjiError {
+            #expect(e.status == .dataError)
+            #expect(e.message.contains(message), "\(e.message)")
+        } catch {
+            Issue.record("unexpected \(error)")
+        }
+    }
+
+    @Test func rawStreamsCarryTheSizeInTheEndRecord() throws {
+        _ = try run([#"{"type":"stream","v":1,"volume":"vm","block_size":4096}"#,
+                     #"{"type":"block","v":1,"idx":0,"size":4096,"zero":true}"#,
+                     #"{"type":"block","v":1,"idx":1,"size":10}"#,
+                     #"{"type":"end","v":1,"blocks":2,"size":4106}"#])
+        #expect(throws: BenjiError.self) {
+            _ = try run([#"{"type":"stream","v":1,"volume":"vm","block_size":4096}"#,
+                         #"{"type":"block","v":1,"idx":0,"size":10}"#,
+                         #"{"type":"block","v":1,"idx":1,"size":10}"#,
+                         #"{"type":"end","v":1,"blocks":2,"size":20}"#])
+        }
+    }
+}
+
+@Suite struct HintsTests {
+    @Test func parsesRbdDiffJSON() throws {
+        let text = #"[{"offset":0,"length":4194304,"exists":"true"},{"offset":8388608,"length":4096,"exists":"false"},{"offset":12582912,"length":1,"exists":true}]"#
+        let extents = try Hints.parse(bytes(text), name: "h")
+        #expect(extents == [Extent(offset: 0, length: 4194304, exists: true), Extent(offset: 8388608, length: 4096, exists: false),
+                            Extent(offset: 12582912, length: 1, exists: true)])
+    }
+
+    @Test func parsesExtentRecords() throws {
+        let text = "{\"type\":\"extent\",\"v\":1,\"offset\":4096,\"length\":8192,\"exists\":true}\n{\"type\":\"other\",\"v\":1}\n"
+        #expect(try Hints.parse(bytes(text), name: "h") == [Extent(offset: 4096, length: 8192, exists: true)])
+        #expect(try Hints.parse(bytes("  \n"), name: "h").isEmpty)
+    }
+
+    @Test func rejectsBadHints() {
+        #expect(throws: BenjiError.self) { _ = try Hints.parse(bytes(#"[{"offset":-1,"length":1}]"#), name: "h") }
+        #expect(throws: BenjiError.self) { _ = try Hints.parse(bytes(#"[{"offset":0,"length":1,"exists":"maybe"}]"#), name: "h") }
+        #expect(throws: BenjiError.self) { _ = try Hints.parse(bytes("[{"), name: "h") }
+    }
+}
