@@ -389,7 +389,7 @@ public final class Catalog: @unchecked Sendable {
         public var isDead: Bool {
             if leaseUntil < Date().timeIntervalSince1970 { return true }
             if host == hostName {
-                return !processIsAlive(pid) || processStartTime(pid) != pidStart
+                return !processIsAlive(pid) || processIsZombie(pid) || processStartTime(pid) != pidStart
             }
             return false
         }
@@ -496,6 +496,14 @@ public final class Catalog: @unchecked Sendable {
         let random = secureRandomBytes(8).map { alphabet[Int($0) % alphabet.count] }
         return prefix + "-" + String(random)
     }
+}
+
+/// True if the process has exited but not been reaped (a zombie holds its PID, but no lock).
+public func processIsZombie(_ pid: Int32) -> Bool {
+    guard let text = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+          let close = text.lastIndex(of: ")") else { return false }
+    let state = text[text.index(after: close)...].split(separator: " ").first
+    return state == "Z" || state == "X"
 }
 
 /// The start time of a process in clock ticks since boot (field 22 of `/proc/PID/stat`), which tells a

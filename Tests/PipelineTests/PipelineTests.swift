@@ -1,0 +1,357 @@
+import Foundation
+import Testing
+
+/// The backup pipeline spelled out with the stage tools.
+let backupPipeline = "benji-diff img vol | benji-chunk | benji-catalog dedup | benji-seal | benji-put | benji-catalog commit --quiet"
+let restorePipeline = "benji-catalog blocks $V | benji-put --get | benji-seal --open | benji-write"
+
+@Suite(.serialized) struct RoundTripTests {
+    @Test(arguments: [(0, "64K"), (1, "64K"), (65_535, "64K"), (3 * 65_536 + 17, "64K"), (9_000_001, "4M"), (8 << 20, "4M")])
+    func allInOne(size: Int, blockSize: String) throws {
+        let s = try Sandbox()
+        try s.makeImage("img", size: size)
+        let v = try s.ok("benji backup img vol --block-size \(blockSize)")
+        try s.ok("benji restore \(v) out && cmp img out")
+        try s.ok("benji restore \(v) sparse --sparse && cmp img sparse")
+        try s.ok("benji restore \(v) - > streamed && cmp img streamed")
+        // A restore refuses to overwrite without --force.
+        let again = try s.sh("benji restore \(v) out")
+        #expect(again.status == 73)
+        #expect(again.stderr.contains("exists"))
+        try s.ok("benji restore \(v) out --force && cmp img out")
+    }
+
+    @Test func sparseRestoreLeavesHoles() throws {
+        let s = try Sandbox()
+        try s.ok("head -c 1000000 /dev/urandom > img && truncate -s 64M img")
+        let v = try s.ok("benji backup img vol --block-size 64K")
+        try s.ok("benji restore \(v) sparse --sparse && cmp img sparse")
+        let allocated = Int(try s.ok("du -k sparse | cut -f1")) ?? 0
+        #expect(allocated < 4096, "a sparse restore of 1 MB of data in 64 MiB allocated \(allocated) KiB")
+        let versions = try s.versions()
+        #expect(versions[0]["bytes_sparse"] as? Int == (64 << 20) - 1_048_576 + (1_048_576 - 1_000_000) / 65_536 * 0)
+    }
+
+    @Test(arguments: ["64K", "4M"])
+    func pipeline(blockSize: String) throws {
+        let s = try Sandbox()
+        try s.makeImage("img", size: 5 * 65_536 + 4321, seed: 7)
+        let v = try s.ok("benji-diff img vol --block-size \(blockSize) | benji-chunk | benji-catalog dedup | benji-seal | benji-put | benji-catalog commit --quiet")
+        try s.ok("V=\(v); \(restorePipeline) out && cmp img out")
+        try s.ok("V=\(v); \(restorePipeline) sparse --sparse && cmp img sparse")
+        try s.ok("V=\(v); \(restorePipeline) - > streamed && cmp img streamed")
+    }
+
+    @Test func stdinSources() throws {
+        let s = try Sandbox()
+        try s.makeImage("img", size: 3 * 65_536 + 99, seed: 3)
+        let a = try s.ok("cat img | benji backup - vol --block-size 64K")
+        try s.ok("benji restore \(a) out && cmp img out")
+        let b = try s.ok("cat img | benji-chunk - vol2 --block-size 64K | benji-catalog dedup | benji-seal | benji-put | benji-catalog commit --quiet")
+        try s.ok("V=\(b); \(restorePipeline) out2 && cmp img out2")
+        let versions = try s.versions()
+        #expect(versions.map { $0["size"] as? Int } == [3 * 65_536 + 99, 3 * 65_536 + 99])
+        #expect(versions.allSatisfy { $0["source"] as? String == "stdin" })
+        // An empty stream is an empty image.
+        let empty = try s.ok("benji backup - empty < /dev/null")
+        try s.ok("benji restore \(empty) e && test ! -s e")
+    }
+
+    /// The pipeline and `benji backup` make the same version: the same block map and the same objects.
+    @Test func pipelineMatchesAllInOne() throws {
+        let a = try Sandbox(), b = try Sandbox()
+        try a.makeImage("img", size: 9 * 65_536 + 5, seed: 11)
+        try b.ok("cp \(a.path("img")) img")
+        let va = try a.ok("benji backup img vol --block-size 64K")
+        let vb = try b.ok("benji-diff img vol --block-size 64K | benji-chunk | benji-catalog dedup | benji-seal | benji-put | benji-catalog commit --quiet")
+        let blocksA = try a.ok("benji-catalog blocks \(va) | tail -n +2")
+        let blocksB = try b.ok("benji-catalog blocks \(vb) | tail -n +2")
+        #expect(blocksA == blocksB)
+        #expect(!blocksA.isEmpty)
+        let objectsA = try a.ok("cd store/blocks && find . -type f | sort | xargs sha256sum")
+        let objectsB = try b.ok("cd store/blocks && find . -type f | sort | xargs sha256sum")
+        #expect(objectsA == objectsB)
+        let statsA = try a.versions()[0], statsB = try b.versions()[0]
+        for key in ["size", "bytes_read", "bytes_written", "bytes_deduplicated", "bytes_sparse", "block_size"] {
+            #expect(statsA[key] as? Int == statsB[key] as? Int, "\(key)")
+        }
+    }
+}
+
+@Suite(.serialized) struct IncrementalTests {
+    /// Overwrites whole 64 KiB blocks with new data and writes `rbd diff` hints for them.
+    func change(_ s: Sandbox, blocks: [Int], zeroBlocks: [Int] = []) throws {
+        var hints: [String] = []
+        for b in blocks {
+            try s.ok("head -c 65536 /dev/urandom | dd of=img bs=65536 seek=\(b) conv=notrunc status=none")
+            hints.append(#"{"offset":\#(b * 65_536),"length":65536,"exists":"true"}"#)
+        }
+        for b in zeroBlocks {
+            try s.ok("dd if=/dev/zero of=img bs=65536 seek=\(b) count=1 conv=notrunc status=none")
+            hints.append(#"{"offset":\#(b * 65_536),"length":65536,"exists":false}"#)
+        }
+        try ("[" + hints.joined(separator: ",") + "]").write(toFile: s.path("hints.json"), atomically: true, encoding: .utf8)
+    }
+
+    @Test func hintsWithBaseReadOnlyTheChanges() throws {
+        let s = try Sandbox()
+        try s.makeImage("img", size: 64 * 65_536, seed: 5)
+        let v1 = try s.ok("benji backup img vol --block-size 64K")
+        try change(s, blocks: [3, 40], zeroBlocks: [10])
+        let v2 = try s.ok("benji backup img vol --base \(v1) --hints hints.json --no-check")
+        try s.ok("benji restore \(v2) out && cmp img out")
+        let info = try s.versions().last!
+        #expect(info["bytes_read"] as? Int == 2 * 65_536)
+        #expect(info["bytes_sparse"] as? Int == 65_536)
+        // The same with the stage tools, checking a sample outside the hints.
+        try change(s, blocks: [7])
+        let v3 = try s.ok("benji-diff img vol --base \(v2) --hints hints.json | benji-chunk | benji-catalog dedup | benji-seal | benji-put | benji-catalog commit --quiet")
+        try s.ok("V=\(v3); \(restorePipeline) out3 && cmp img out3")
+    }
+
+    @Test func hintsWithoutBaseTreatTheRestAsZero() throws {
+        let s = try Sandbox()
+        try s.ok("truncate -s 1M img")
+        try change(s, blocks: [2, 5])
+        let v = try s.ok("benji backup img thin --hints hints.json --block-size 64K")
+        try s.ok("benji restore \(v) out && cmp img out")
+        #expect(try s.versions()[0]["bytes_read"] as? Int == 2 * 65_536)
+    }
+
+    @Test func wrongHintsAreCaught() throws {
+        let s = try Sandbox()
+        try s.makeImage("img", size: 6 * 65_536, seed: 9)
+        let v1 = try s.ok("benji backup img vol --block-size 64K")
+        try change(s, blocks: [1])
+        // Change block 4 behind the hints' back: the check sample (every unlisted block of so small an image) finds it.
+        try s.ok("head -c 65536 /dev/urandom | dd of=img bs=65536 seek=4 conv=notrunc status=none")
+        let r = try s.sh("benji backup img vol --base \(v1) --hints hints.json")
+        #expect(r.status == 65)
+        #expect(r.stderr.contains("block 4 changed although the hints list no change"))
+        let r2 = try s.sh("benji-diff img vol --base \(v1) --hints hints.json | benji-chunk | benji-catalog dedup | benji-seal | benji-put | benji-catalog commit")
+        #expect(r2.status == 65)
+        #expect(try s.versions().count == 1)
+    }
+
+    @Test func resizedImages() throws {
+        let s = try Sandbox()
+        try s.makeImage("img", size: 10 * 65_536 + 100, seed: 2)
+        let v1 = try s.ok("benji backup img vol --block-size 64K")
+        try s.ok("truncate -s \(12 * 65_536 + 7) img")
+        try change(s, blocks: [11])
+        let v2 = try s.ok("benji backup img vol --base \(v1) --hints hints.json")
+        try s.ok("benji restore \(v2) out && cmp img out")
+        try s.ok("truncate -s \(3 * 65_536 + 1) img")
+        try ("[]").write(toFile: s.path("hints.json"), atomically: true, encoding: .utf8)
+        let v3 = try s.ok("benji backup img vol --base \(v2) --hints hints.json")
+        try s.ok("benji restore \(v3) out3 && cmp img out3")
+    }
+}
+
+@Suite(.serialized) struct DedupTests {
+    @Test func sameDataWritesNothingNew() throws {
+        let s = try Sandbox()
+        try s.makeImage("img", size: 20 * 65_536, seed: 4)
+        _ = try s.ok("benji backup img vol --block-size 64K")
+        let objects = try s.objectCount()
+        #expect(objects > 0)
+        _ = try s.ok("benji backup img vol --block-size 64K")
+        _ = try s.ok("benji-diff img other --block-size 64K | benji-chunk | benji-catalog dedup | benji-seal | benji-put | benji-catalog commit --quiet")
+        #expect(try s.objectCount() == objects)
+        let last = try s.versions().last!
+        #expect(last["bytes_written"] as? Int == 0)
+        // A second volume sharing most content writes only its new block.
+        try s.ok("cp img img2 && head -c 65536 /dev/urandom | dd of=img2 bs=65536 seek=2 conv=notrunc status=none")
+        _ = try s.ok("benji backup img2 vol2 --block-size 64K")
+        #expect(try s.objectCount() == objects + 1)
+    }
+
+    @Test func zeroBlocksAreNeverStored() throws {
+        let s = try Sandbox()
+        try s.ok("truncate -s 8M img")
+        let v = try s.ok("benji backup img vol --block-size 64K")
+        #expect(try s.objectCount() == 0)
+        try s.ok("benji restore \(v) out && cmp img out")
+    }
+}
+
+@Suite(.serialized) struct BadInputTests {
+    func expectNoValidVersion(_ s: Sandbox) throws {
+        #expect(try s.versions().filter { $0["status"] as? String == "valid" }.isEmpty)
+    }
+
+    @Test func truncatedStreamIsNotCommitted() throws {
+        let s = try Sandbox()
+        try s.makeImage("img", size: 5 * 65_536, seed: 1)
+        let r = try s.sh("benji-chunk img vol --block-size 64K | head -n 3 | benji-catalog dedup | benji-seal | benji-put | benji-catalog commit")
+        #expect(r.status == 65)
+        #expect(r.stderr.contains("benji-catalog dedup: error:") || r.stderr.contains("benji-catalog: error:"))
+        #expect(r.stderr.contains("incomplete"))
+        try expectNoValidVersion(s)
+        // Straight into commit: already-stored blocks, but no end record.
+        try s.ok("benji-chunk img vol --block-size 64K | benji-catalog dedup | benji-seal | benji-put > stored.ndjson")
+        let r2 = try s.sh("head -n -1 stored.ndjson | benji-catalog commit")
+        #expect(r2.status == 65)
+        #expect(r2.stderr.contains("benji-catalog: error: (at <stdin>:6) the input ended without an end record after 5 blocks"))
+        try expectNoValidVersion(s)
+        // A wrong count in the end record.
+        let r3 = try s.sh(#"sed 's/"blocks":5/"blocks":4/' stored.ndjson | benji-catalog commit"#)
+        #expect(r3.status == 65)
+        #expect(r3.stderr.contains("counts 4 blocks, the stream had 5"))
+        try expectNoValidVersion(s)
+        // The whole stream commits.
+        try s.ok("benji-catalog commit < stored.ndjson")
+        #expect(try s.versions().filter { $0["status"] as? String == "valid" }.count == 1)
+    }
+
+    @Test func garbageAndWrongVersionsAreRejected() throws {
+        let s = try Sandbox()
+        try s.makeImage("img", size: 2 * 65_536, seed: 1)
+        try s.ok("benji-chunk img vol --block-size 64K | benji-catalog dedup | benji-seal | benji-put > stored.ndjson")
+        let garbage = try s.sh("sed '2s/.*/this is not json/' stored.ndjson | benji-catalog commit")
+        #expect(garbage.status == 65)
+        #expect(garbage.stderr == "benji-catalog: error: (at <stdin>:2) malformed record: invalid literal at byte 1\n")
+        let wrongV = try s.sh(#"sed '2s/"v":1/"v":2/' stored.ndjson | benji-catalog commit"#)
+        #expect(wrongV.status == 65)
+        #expect(wrongV.stderr.contains("(at <stdin>:2) block record version 2 is not supported"))
+        let noV = try s.sh(#"sed '1s/"v":1,//' stored.ndjson | benji-seal"#)
+        #expect(noV.status == 65)
+        #expect(noV.stderr.contains("benji-seal: error: (at <stdin>:1) malformed record: stream record has no integer \"v\" field"))
+        let badData = try s.sh(#"benji-chunk img vol --block-size 64K | sed '2s/"data":"./"data":"!/' | benji-seal"#)
+        #expect(badData.status == 65)
+        #expect(badData.stderr.contains("not valid base64"))
+        try expectNoValidVersion(s)
+    }
+
+    @Test func missingStoreCatalogAndSource() throws {
+        let s = try Sandbox()
+        try s.makeImage("img", size: 65_536, seed: 1)
+        let noStore = try s.sh("benji backup img vol --store file://\(s.dir)/nowhere")
+        #expect(noStore.status == 69)
+        #expect(noStore.stderr.contains("not reachable"))
+        let noCatalog = try s.sh("benji backup img vol --catalog \(s.dir)/nowhere.sqlite")
+        #expect(noCatalog.status == 78)
+        let noSource = try s.sh("benji backup missing.img vol")
+        #expect(noSource.status == 66)
+        #expect(noSource.stderr.hasPrefix("benji: error: source missing.img:"))
+        let dirSource = try s.sh("mkdir d && benji backup d vol")
+        #expect(dirSource.status == 64)
+        let unconfigured = try s.sh("env -u BENJI_CATALOG -u BENJI_STORE benji ls")
+        #expect(unconfigured.status == 78)
+        #expect(unconfigured.stderr.contains("no catalog configured"))
+        let unknownVersion = try s.sh("benji restore nope out")
+        #expect(unknownVersion.status == 66)
+        let usage = try s.sh("benji backup")
+        #expect(usage.status == 64)
+        try expectNoValidVersion(s)
+    }
+}
+
+@Suite(.serialized) struct DamageTests {
+    @Test func restoreContinuesPastMissingAndCorruptObjects() throws {
+        let s = try Sandbox()
+        try s.ok("head -c \(6 * 65_536) /dev/urandom > img")
+        let v = try s.ok("benji backup img vol --block-size 64K")
+        let objects = try s.ok("find store/blocks -type f | sort").split(separator: "\n").map(String.init)
+        #expect(objects.count == 6)
+        // Delete the object of block 1 and flip a byte in the object of block 4.
+        let names = try s.ok("benji-catalog blocks \(v) | jq -r 'select(.type==\"block\") | .object'").split(separator: "\n")
+        try s.ok("rm -f $(find store/blocks -name \(names[1]))")
+        try s.ok("f=$(find store/blocks -name \(names[4])); chmod u+w $f; printf '\\x55' | dd of=$f bs=1 seek=1000 conv=notrunc status=none")
+        let r = try s.sh("benji restore \(v) out --json")
+        #expect(r.status == 3)
+        #expect(r.stderr.contains("bad range: offset 65536 length 65536"))
+        #expect(r.stderr.contains("bad range: offset 262144 length 65536"))
+        #expect(r.stderr.contains("checksum mismatch") || r.stderr.contains("corrupt"))
+        let records = r.stdout.split(separator: "\n").map { try! JSONSerialization.jsonObject(with: Data($0.utf8)) as! [String: Any] }
+        #expect(records.map { $0["offset"] as? Int } == [65_536, 262_144])
+        // Everything else is restored.
+        for b in [0, 2, 3, 5] {
+            try s.ok("cmp <(dd if=img bs=65536 skip=\(b) count=1 status=none) <(dd if=out bs=65536 skip=\(b) count=1 status=none)")
+        }
+        try s.ok("cmp <(head -c 65536 /dev/zero) <(dd if=out bs=65536 skip=1 count=1 status=none)")
+        // The pipeline reports the same and exits 3 as well.
+        let p = try s.sh("V=\(v); \(restorePipeline) out2")
+        #expect(p.status == 3)
+        #expect(p.stderr.contains("benji-write: bad range: offset 65536 length 65536"))
+        try s.ok("cmp out out2")
+    }
+}
+
+@Suite(.serialized) struct KillTests {
+    /// A backup killed with SIGKILL leaves no valid version; the next one recovers the lock and succeeds.
+    @Test(arguments: ["benji backup img vol --block-size 4K", backupPipeline.replacingOccurrences(of: "benji-diff img vol", with: "benji-diff img vol --block-size 4K")])
+    func killedBackupLeavesNothingValid(command: String) throws {
+        let s = try Sandbox()
+        try s.makeImage("img", size: 24 << 20, seed: 8)
+        // Start the backup, wait until it holds the lock, kill the whole process group.
+        let r = try s.sh("""
+            set -m
+            ( \(command) > /dev/null 2> err.txt ) &
+            group=$!
+            for i in $(seq 1 400); do
+              if [ -s catalog.sqlite-wal ] && sqlite3 catalog.sqlite 'select count(*) from locks' 2>/dev/null | grep -q 1; then break; fi
+              sleep 0.05
+            done
+            sleep 0.3
+            kill -KILL -- -$group
+            wait $group 2>/dev/null
+            sqlite3 catalog.sqlite "select status from versions"
+            """)
+        #expect(!r.stdout.contains("valid"), "\(r.stdout)")
+        #expect(try s.versions().filter { $0["status"] as? String == "valid" }.isEmpty)
+        let next = try s.sh("benji backup img vol --block-size 4K")
+        #expect(next.status == 0, "\(next.stderr)")
+        #expect(next.stderr.contains("recovered the lock on volume vol"))
+        let versions = try s.versions()
+        #expect(versions.count == 1)
+        #expect(versions.first?["status"] as? String == "valid")
+        try s.ok("benji restore \(next.stdout.trimmingCharacters(in: .newlines)) out && cmp img out")
+    }
+}
+
+@Suite struct CLITests {
+    @Test func helpNamesEveryCommand() throws {
+        let s = try Sandbox(initialize: false)
+        let help = try s.ok("benji --help")
+        for command in ["init", "backup", "restore", "ls", "rm", "protect", "diff", "chunk", "catalog", "seal", "put", "write"] {
+            #expect(help.contains("  \(command) "), "\(command) missing from benji --help")
+        }
+        #expect(try s.ok("benji-put --help").contains("USAGE: benji-put"))
+        #expect(try s.ok("benji put --help").contains("USAGE: benji put"))
+        #expect(try s.ok("benji-catalog --help").contains("USAGE: benji-catalog <subcommand>"))
+        #expect(try s.ok("benji --version") == "0.1.0")
+    }
+
+    @Test func protectBlocksRemoval() throws {
+        let s = try Sandbox()
+        try s.makeImage("img", size: 65_536)
+        let v = try s.ok("benji backup img vol --label env=prod --label tier=1 --snapshot s1")
+        let info = try s.versions()[0]
+        #expect(info["labels"] as? [String: String] == ["env": "prod", "tier": "1"])
+        #expect(info["snapshot"] as? String == "s1")
+        try s.ok("benji protect \(v)")
+        #expect(try s.sh("benji rm \(v)").status == 77)
+        try s.ok("benji unprotect \(v) && benji rm \(v)")
+        #expect(try s.versions().isEmpty)
+        #expect(try s.sh("benji rm \(v)").status == 66)
+    }
+
+    @Test func configFileIsUsed() throws {
+        let s = try Sandbox(initialize: false)
+        s.env["BENJI_CATALOG"] = nil
+        s.env["BENJI_STORE"] = nil
+        try s.ok("benji init --catalog \(s.dir)/c.sqlite --store file://\(s.dir)/st")
+        #expect(FileManager.default.fileExists(atPath: s.dir + "/.config/benji/benji.toml"))
+        try s.makeImage("img", size: 70_000)
+        let v = try s.ok("benji backup img vol")
+        try s.ok("benji restore \(v) out && cmp img out")
+        try s.ok("printf 'nonsense\\n' > bad.toml")
+        #expect(try s.sh("benji ls --config bad.toml").status == 78)
+        // A catalog paired with another store is refused.
+        try s.ok("benji init --catalog \(s.dir)/c2.sqlite --store file://\(s.dir)/st2 --no-config")
+        let mismatch = try s.sh("benji backup img vol --catalog \(s.dir)/c2.sqlite")
+        #expect(mismatch.status == 78)
+        #expect(mismatch.stderr.contains("belongs to store"))
+    }
+}
