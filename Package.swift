@@ -17,8 +17,10 @@ let package = Package(
         .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
         .systemLibrary(name: "CSystem"),
 
-        .target(name: "BenjiCore", dependencies: ["CCrypto"]),
-        .target(name: "BenjiRecords", dependencies: ["BenjiCore"]),
+        // SIMD kernels of the record stream's hot loops.
+        .target(name: "CBenjiKernels"),
+        .target(name: "BenjiCore", dependencies: ["CCrypto", "CSystem"]),
+        .target(name: "BenjiRecords", dependencies: ["BenjiCore", "CBenjiKernels"]),
         .target(name: "BenjiSource", dependencies: ["BenjiCore"]),
         .target(name: "BenjiChunking", dependencies: ["BenjiCore"]),
         .target(name: "BenjiSeal", dependencies: ["BenjiCore", "CZstd", "CCrypto"]),

@@ -102,13 +102,19 @@ public func orderedParallelMap<Input: Sendable, Output>(
         work.close()
         group.wait()
     }
-    var pending: [ResultSlot<Output>] = []
-    pending.reserveCapacity(window + 1)
+    // Slots in flight, oldest first. A consumed slot is dropped at once, so that its result is freed:
+    // holding on to consumed results would keep every block of the run in memory.
+    var pending: [ResultSlot<Output>?] = []
+    pending.reserveCapacity(2 * window + 1)
     var pendingHead = 0
     func drainOne() throws {
-        let slot = pending[pendingHead]
+        let slot = pending[pendingHead]!
+        pending[pendingHead] = nil
         pendingHead += 1
-        if pendingHead == pending.count { pending.removeAll(keepingCapacity: true); pendingHead = 0 }
+        if pendingHead == pending.count || pendingHead >= window {
+            pending.removeFirst(pendingHead)
+            pendingHead = 0
+        }
         try consume(try slot.wait().get())
     }
     while let item = try produce() {
@@ -140,4 +146,22 @@ final class ResultSlot<Output>: @unchecked Sendable {
 public var defaultWorkerCount: Int {
     if let text = ProcessInfo.processInfo.environment["BENJI_THREADS"], let n = Int(text), n > 0 { return n }
     return max(1, ProcessInfo.processInfo.activeProcessorCount)
+}
+
+/// Reusable page-aligned buffers of one size, so that the hot path of a stage touches the same memory
+/// block after block (a fresh 4 MiB allocation costs a thousand page faults and zeroing).
+public final class BufferPool: @unchecked Sendable {
+    public let size: Int
+    private let free = Locked<[UnsafeMutableRawBufferPointer]>([])
+
+    public init(size: Int) { self.size = size }
+
+    deinit { free.withLock { for b in $0 { b.deallocate() } } }
+
+    /// Lends a buffer of `size` bytes (contents undefined) for the duration of `body`.
+    public func with<R>(_ body: (UnsafeMutableRawBufferPointer) throws -> R) rethrows -> R {
+        let buffer = free.withLock { $0.popLast() } ?? UnsafeMutableRawBufferPointer.allocate(byteCount: size, alignment: 4096)
+        defer { free.withLock { $0.append(buffer) } }
+        return try body(buffer)
+    }
 }

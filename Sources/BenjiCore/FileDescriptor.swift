@@ -1,3 +1,4 @@
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)
@@ -145,6 +146,12 @@ public final class FileDescriptor: @unchecked Sendable {
         if ftruncate(rawValue, off_t(size)) != 0 {
             throw BenjiError.system("resizing \(path) to \(size) bytes", errno: errno)
         }
+    }
+
+    /// Allocates the range so that it reads as zeros and later writes cannot fail for lack of space,
+    /// without writing it; false where the file system cannot. The corresponding C function is `fallocate`.
+    public func allocate(at offset: Int64, length: Int64) -> Bool {
+        systemFallocate(rawValue, offset, length)
     }
 
     /// Tells the kernel the range will not be needed again soon (`posix_fadvise(DONTNEED)`).

@@ -143,35 +143,48 @@ public final class BackupEngine {
         let fixedGeometry = geometry
         var streamed: Int64 = 0
 
-        try orderedParallelMap(threads: threads, window: threads * 2 + 2, produce: produce, transform: { work -> Outcome in
-            let block: ChunkedBlock
-            var action = BlockAction.read
-            switch work {
-            case .read(let idx, let a):
-                action = a
-                if a == .zero {
-                    return Outcome(idx: idx, outcome: .zero, size: fixedGeometry.size(of: idx), read: false, written: 0, deduplicated: false)
-                }
-                block = try Stages.chunk(source: source, idx: idx, geometry: fixedGeometry)
-            case .data(let idx, let data):
-                block = Stages.hash(idx: idx, data: data)
-            }
+        let ioThreads = Int(ProcessInfo.processInfo.environment["BENJI_IO_THREADS"] ?? "") ?? 4
+        let readBuffers = BufferPool(size: blockSize)
+        let sealBuffers = BufferPool(size: Sealer.maximumObjectSize(plaintextSize: blockSize))
+
+        /// Hashes one block, and seals and stores it unless the store has it.
+        @Sendable func process(_ idx: Int64, _ bytes: UnsafeRawBufferPointer, _ action: BlockAction) throws -> Outcome {
+            let size = bytes.count
+            let digest = ZeroDetection.isZero(bytes) ? nil : SHA256.hash(bytes)
             if action == .check {
-                return Outcome(idx: block.idx, outcome: .check(sha256: block.sha256), size: block.size, read: true, written: 0, deduplicated: false)
+                return Outcome(idx: idx, outcome: .check(sha256: digest), size: size, read: true, written: 0, deduplicated: false)
             }
-            guard let digest = block.sha256 else {
-                return Outcome(idx: block.idx, outcome: .zero, size: block.size, read: true, written: 0, deduplicated: false)
+            guard let digest else {
+                return Outcome(idx: idx, outcome: .zero, size: size, read: true, written: 0, deduplicated: false)
             }
             let (known, invalid) = try lookup.withLock { c in (try c.lookup(digest), try c.isInvalid(digest)) }
             if let known {
-                return Outcome(idx: block.idx, outcome: .object(sha256: digest, size: block.size, name: known.name, storedSize: nil, written: false),
-                               size: block.size, read: true, written: 0, deduplicated: true)
+                return Outcome(idx: idx, outcome: .object(sha256: digest, size: size, name: known.name, storedSize: nil, written: false),
+                               size: size, read: true, written: 0, deduplicated: true)
             }
             let name = storeConfig.blockName(for: digest)
-            let object = sealer.seal(block.data)
-            let written = try Stages.put(store: store, name: name, object: object, heal: invalid)
-            return Outcome(idx: block.idx, outcome: .object(sha256: digest, size: block.size, name: name, storedSize: object.count, written: true),
-                           size: block.size, read: true, written: written, deduplicated: false)
+            let (written, storedSize) = try sealBuffers.with { out -> (Int, Int) in
+                let length = sealer.seal(bytes, into: out)
+                let object = UnsafeRawBufferPointer(rebasing: out[0..<length])
+                return (try Stages.put(store: store, name: name, object: object, heal: invalid), length)
+            }
+            return Outcome(idx: idx, outcome: .object(sha256: digest, size: size, name: name, storedSize: storedSize, written: true),
+                           size: size, read: true, written: written, deduplicated: false)
+        }
+
+        // More threads than cores: a thread waiting for a read or for a write to reach the disk leaves
+        // its core to another.
+        try orderedParallelMap(threads: threads + ioThreads, window: source.isRandomAccess ? 64 : threads * 2 + 4, produce: produce, transform: { work -> Outcome in
+            switch work {
+            case .read(let idx, .zero):
+                return Outcome(idx: idx, outcome: .zero, size: fixedGeometry.size(of: idx), read: false, written: 0, deduplicated: false)
+            case .read(let idx, let action):
+                return try readBuffers.with { buffer in
+                    try process(idx, try Stages.read(source: source, idx: idx, geometry: fixedGeometry, into: buffer), action)
+                }
+            case .data(let idx, let data):
+                return try data.withUnsafeBytes { try process(idx, $0, .read) }
+            }
         }, consume: { o in
             try writer.add(idx: o.idx, o.outcome)
             if o.read { stats.bytesRead += Int64(o.size) }

@@ -83,24 +83,57 @@ public final class RestoreEngine {
         walker.start()
         defer { entries.close() }
 
-        try orderedParallelMap(threads: threads, window: threads * 2 + 2, produce: { entries.pop() }, transform: { entry -> (BlockEntry, Result<[UInt8], BenjiError>?) in
-            guard let object = entry.object else { return (entry, nil) }
-            do {
-                return (entry, .success(try Stages.fetch(store: store, sealer: sealer, name: object.name, sha256: object.sha256)))
-            } catch let e as BenjiError {
-                return (entry, .failure(e))
-            }
-        }, consume: { entry, result in
+        // Files and devices are written in place by the workers from reused buffers; stdout takes the
+        // blocks in order from the consuming thread.
+        let direct = target.kind != .stream
+        let objectBuffers = BufferPool(size: Sealer.maximumObjectSize(plaintextSize: version.blockSize))
+        let plainBuffers = BufferPool(size: version.blockSize)
+
+        try orderedParallelMap(threads: threads + 2, window: threads * 4 + 8, produce: { entries.pop() }, transform: { entry -> (BlockEntry, [UInt8]?, BenjiError?) in
             let offset = geometry.offset(of: entry.idx)
-            switch result {
-            case nil:
-                try target.zero(at: offset, length: entry.size)
-            case .success(let data)?:
+            guard let object = entry.object else {
+                if direct { try target.zero(at: offset, length: entry.size) }
+                return (entry, nil, nil)
+            }
+            return try plainBuffers.with { plain in
+                // A missing or damaged object is reported and skipped; an unreachable store or a missing
+                // key stops the restore, as does any failure to write the target.
+                let opened: Result<Int, BenjiError>
+                do {
+                    opened = .success(try objectBuffers.with { objectBuffer in
+                        let n = try store.get(ObjectKey.block(object.name), into: objectBuffer)
+                        let m = try sealer.open(UnsafeRawBufferPointer(rebasing: objectBuffer[0..<n]), expected: object.sha256, into: plain)
+                        guard m == entry.size else { throw BenjiError.data("it holds \(m) bytes, the block \(entry.size)") }
+                        return m
+                    })
+                } catch let e as BenjiError where e.status != .unavailable && e.status != .noPermission {
+                    opened = .failure(e.message.hasPrefix("object ") ? e : BenjiError(e.status, "object \(object.name): \(e.message)"))
+                }
+                switch opened {
+                case .failure(let e):
+                    if direct { try target.zero(at: offset, length: entry.size) }
+                    return (entry, nil, e)
+                case .success(let m):
+                    let data = UnsafeRawBufferPointer(rebasing: plain[0..<m])
+                    if direct {
+                        try target.write(at: offset, data)
+                        return (entry, nil, nil)
+                    }
+                    return (entry, Array(data), nil)
+                }
+            }
+        }, consume: { entry, data, failure in
+            let offset = geometry.offset(of: entry.idx)
+            if let failure {
+                bad.add(offset: offset, length: Int64(entry.size), reason: failure.message)
+                if !direct { try target.zero(at: offset, length: entry.size) }
+                return
+            }
+            if entry.object != nil { written += Int64(entry.size) }
+            if direct { return }
+            if let data {
                 try data.withUnsafeBytes { try target.write(at: offset, $0) }
-                written += Int64(data.count)
-            case .failure(let e)?:
-                if e.status == .ioError || e.status == .unavailable || e.status == .noPermission { throw e }
-                bad.add(offset: offset, length: Int64(entry.size), reason: e.message)
+            } else {
                 try target.zero(at: offset, length: entry.size)
             }
         })

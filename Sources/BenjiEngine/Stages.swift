@@ -45,11 +45,29 @@ public enum Stages {
     /// same plaintext). With `heal`, rewrites it anyway: the catalog found the stored copy damaged.
     /// - Returns: the number of bytes written (0 if it was already stored).
     @discardableResult
-    public static func put(store: ObjectStore, name: String, object: [UInt8], heal: Bool) throws -> Int {
+    public static func put(store: ObjectStore, name: String, object: UnsafeRawBufferPointer, heal: Bool) throws -> Int {
         let key = ObjectKey.block(name)
         if !heal, let existing = try store.size(key), existing == object.count { return 0 }
         try store.put(key, object)
         return object.count
+    }
+
+    @discardableResult
+    public static func put(store: ObjectStore, name: String, object: [UInt8], heal: Bool) throws -> Int {
+        try object.withUnsafeBytes { try put(store: store, name: name, object: $0, heal: heal) }
+    }
+
+    /// Reads block `idx` into `buffer` (at least a block long) and returns the part holding it.
+    /// - Throws: 65 if the source ends early (it shrank while being read).
+    public static func read(source: BlockSource, idx: Int64, geometry: BlockGeometry,
+                            into buffer: UnsafeMutableRawBufferPointer) throws -> UnsafeRawBufferPointer {
+        let size = geometry.size(of: idx)
+        let region = UnsafeMutableRawBufferPointer(rebasing: buffer[0..<size])
+        let n = try source.read(at: geometry.offset(of: idx), into: region)
+        guard n == size else {
+            throw BenjiError.data("source \(source.name) ended at byte \(geometry.offset(of: idx) + Int64(n)), expected \(geometry.size) bytes: did it shrink?")
+        }
+        return UnsafeRawBufferPointer(region)
     }
 
     /// Fetches and opens the object of one block, verifying it.

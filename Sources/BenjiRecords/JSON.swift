@@ -1,4 +1,5 @@
 import BenjiCore
+internal import CBenjiKernels
 
 /// A JSON value as the record stream needs it: strings and numbers keep their exact text, so that a
 /// stage passes through what it does not own byte for byte, and large strings (block data) are slices
@@ -260,49 +261,32 @@ public struct JSONParser {
         }
     }
 
-    /// Parses a string starting at the opening quote. The scan for the closing quote runs 32 bytes at a
-    /// time: block data strings are megabytes long and hold no escapes.
+    /// Parses a string starting at the opening quote. The scan for the closing quote runs at SIMD speed:
+    /// block data strings are megabytes long and hold no escapes.
     private mutating func parseString() throws -> JSONString {
         pos += 1
         let start = pos
         var escapes = false
         let found: Int? = bytes.withUnsafeBufferPointer { buf -> Int? in
-            let base = UnsafeRawPointer(buf.baseAddress!)
             var i = pos
-            let quote = SIMD32<UInt8>(repeating: 0x22), slash = SIMD32<UInt8>(repeating: 0x5C)
-            let space = SIMD32<UInt8>(repeating: 0x20)
-            while i + 32 <= end {
-                let v = base.loadUnaligned(fromByteOffset: i, as: SIMD32<UInt8>.self)
-                let special = (v .== quote) .| (v .== slash) .| (v .< space)
-                if !any(special) { i += 32; continue }
-                break
-            }
             while i < end {
+                // Skip plain bytes at SIMD speed, then look at the special one.
+                i += benji_json_string_scan(buf.baseAddress! + i, end - i)
+                guard i < end else { break }
                 let c = buf[i]
                 if c == 0x22 { return i }
                 if c < 0x20 { pos = i; return nil }
-                if c == 0x5C {
-                    escapes = true
-                    guard i + 1 < end else { pos = i; return nil }
-                    let e = buf[i + 1]
-                    switch e {
-                    case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"), UInt8(ascii: "b"),
-                         UInt8(ascii: "f"), UInt8(ascii: "n"), UInt8(ascii: "r"), UInt8(ascii: "t"):
-                        i += 2
-                    case UInt8(ascii: "u"):
-                        guard i + 6 <= end, (2..<6).allSatisfy({ Hex.value(buf[i + $0]) != nil }) else { pos = i; return nil }
-                        i += 6
-                    default:
-                        pos = i; return nil
-                    }
-                    continue
-                }
-                i += 1
-                // Skip ahead again over plain runs.
-                while i + 32 <= end {
-                    let v = base.loadUnaligned(fromByteOffset: i, as: SIMD32<UInt8>.self)
-                    let special = (v .== quote) .| (v .== slash) .| (v .< space)
-                    if !any(special) { i += 32 } else { break }
+                escapes = true
+                guard i + 1 < end else { pos = i; return nil }
+                switch buf[i + 1] {
+                case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"), UInt8(ascii: "b"),
+                     UInt8(ascii: "f"), UInt8(ascii: "n"), UInt8(ascii: "r"), UInt8(ascii: "t"):
+                    i += 2
+                case UInt8(ascii: "u"):
+                    guard i + 6 <= end, (2..<6).allSatisfy({ Hex.value(buf[i + $0]) != nil }) else { pos = i; return nil }
+                    i += 6
+                default:
+                    pos = i; return nil
                 }
             }
             pos = end
@@ -313,7 +297,8 @@ public struct JSONParser {
         }
         let slice = bytes[start..<close]
         // Non-ASCII bytes must be valid UTF-8.
-        if !slice.allSatisfy({ $0 < 0x80 }) {
+        let ascii = slice.withUnsafeBufferPointer { benji_is_ascii($0.baseAddress!, $0.count) != 0 }
+        if !ascii {
             var it = slice.makeIterator()
             var decoder = UTF8()
             loop: while true {

@@ -43,48 +43,51 @@ public final class Sealer: @unchecked Sendable {
         compressors = ContextPool { ZstdCompressor(level: level) }
     }
 
-    /// Builds the stored object for `plaintext`.
+    /// The largest object `seal` can produce for `plaintextSize` bytes: a stored (uncompressed) object.
+    public static func maximumObjectSize(plaintextSize: Int) -> Int { ObjectFormat.plainHeaderLength + plaintextSize }
+
+    /// Builds the stored object for `plaintext` into `output` and returns its length.
     ///
     /// Compression is skipped when a sample of the block does not shrink by at least 3% (compressing
     /// the sample costs ~2% of compressing the block), and when the whole block does not shrink.
-    public func seal(_ plaintext: UnsafeRawBufferPointer, kind: ObjectFormat.Kind = .block) -> [UInt8] {
+    ///
+    /// - Parameter output: at least `maximumObjectSize(plaintextSize:)` bytes.
+    public func seal(_ plaintext: UnsafeRawBufferPointer, into output: UnsafeMutableRawBufferPointer,
+                     kind: ObjectFormat.Kind = .block) -> Int {
         let n = plaintext.count
         let headerLength = ObjectFormat.plainHeaderLength
-        if let _ = options.compressionLevel, n > 0 {
-            return compressors.with { z -> [UInt8] in
-                if n >= Sealer.sampleSlice * Sealer.sampleSlices * 4 && !worthCompressing(plaintext, z) {
-                    return stored(plaintext, kind: kind)
+        precondition(output.count >= Sealer.maximumObjectSize(plaintextSize: n))
+        var flags: ObjectFormat.Flags = []
+        var payload = n
+        if options.compressionLevel != nil && n > 1 {
+            compressors.with { z in
+                if n >= Sealer.sampleSlice * Sealer.sampleSlices * 4 && !worthCompressing(plaintext, z) { return }
+                // Give zstd only as much room as would still be a gain.
+                let room = UnsafeMutableRawBufferPointer(rebasing: output[headerLength..<(headerLength + n - 1)])
+                if let size = z.compress(plaintext, into: room) {
+                    flags = .compressed
+                    payload = size
                 }
-                // Leave room for the header; give zstd only as much room as would still be a gain.
-                let capacity = min(ZstdCompressor.bound(n), n - 1)
-                guard capacity > 0 else { return stored(plaintext, kind: kind) }
-                var produced: Int? = nil
-                var out = [UInt8](unsafeUninitializedCapacity: headerLength + capacity) { buf, count in
-                    let dst = UnsafeMutableRawBufferPointer(rebasing: UnsafeMutableRawBufferPointer(buf)[headerLength...])
-                    produced = z.compress(plaintext, into: dst)
-                    count = headerLength + (produced ?? 0)
-                }
-                guard let size = produced else { return stored(plaintext, kind: kind) }
-                let header = ObjectFormat.Header(flags: .compressed, kind: kind, headerLength: headerLength,
-                                                 plaintextSize: n, payloadSize: size).encoded()
-                out.withUnsafeMutableBytes { $0.copyMemory(from: UnsafeRawBufferPointer(start: header, count: headerLength)) }
-                return out
             }
         }
-        return stored(plaintext, kind: kind)
+        if flags.isEmpty, n > 0 {
+            (output.baseAddress! + headerLength).copyMemory(from: plaintext.baseAddress!, byteCount: n)
+        }
+        let header = ObjectFormat.Header(flags: flags, kind: kind, headerLength: headerLength,
+                                         plaintextSize: n, payloadSize: payload).encoded()
+        header.withUnsafeBytes { output.baseAddress!.copyMemory(from: $0.baseAddress!, byteCount: headerLength) }
+        return headerLength + payload
+    }
+
+    /// Builds the stored object for `plaintext`.
+    public func seal(_ plaintext: UnsafeRawBufferPointer, kind: ObjectFormat.Kind = .block) -> [UInt8] {
+        [UInt8](unsafeUninitializedCapacity: Sealer.maximumObjectSize(plaintextSize: plaintext.count)) { buf, count in
+            count = seal(plaintext, into: UnsafeMutableRawBufferPointer(buf), kind: kind)
+        }
     }
 
     public func seal(_ plaintext: [UInt8], kind: ObjectFormat.Kind = .block) -> [UInt8] {
         plaintext.withUnsafeBytes { seal($0, kind: kind) }
-    }
-
-    private func stored(_ plaintext: UnsafeRawBufferPointer, kind: ObjectFormat.Kind) -> [UInt8] {
-        let header = ObjectFormat.Header(flags: [], kind: kind, headerLength: ObjectFormat.plainHeaderLength,
-                                         plaintextSize: plaintext.count, payloadSize: plaintext.count).encoded()
-        var out = header
-        out.reserveCapacity(header.count + plaintext.count)
-        out.append(contentsOf: plaintext)
-        return out
     }
 
     private func worthCompressing(_ plaintext: UnsafeRawBufferPointer, _ z: ZstdCompressor) -> Bool {
@@ -104,34 +107,42 @@ public final class Sealer: @unchecked Sendable {
         }
     }
 
-    /// Opens a stored object: checks its header, decompresses it, and verifies the plaintext against
-    /// `expected` (its SHA-256), if given.
+    /// Opens a stored object into `output` (at least the plaintext size): checks its header, decompresses
+    /// it, and verifies the plaintext against `expected` (its SHA-256), if given. Returns the plaintext size.
     ///
     /// - Throws: a data error (65) for a damaged or foreign object or a checksum mismatch; a permission
     ///   error (77) for an encrypted object when no key is configured.
+    public func open(_ object: UnsafeRawBufferPointer, expected: SHA256Digest?, into output: UnsafeMutableRawBufferPointer) throws -> Int {
+        let header = try ObjectFormat.parseHeader(object)
+        if header.flags.contains(.encrypted) {
+            throw BenjiError(.noPermission, "object is encrypted, and no key is configured for this store")
+        }
+        guard header.plaintextSize <= output.count else {
+            throw BenjiError.data("object holds \(header.plaintextSize) bytes, more than a block")
+        }
+        let payload = UnsafeRawBufferPointer(rebasing: object[header.headerLength..<(header.headerLength + header.payloadSize)])
+        let plaintext = UnsafeMutableRawBufferPointer(rebasing: output[0..<header.plaintextSize])
+        if header.flags.contains(.compressed) {
+            try decompressors.with { d in try d.decompress(payload, into: plaintext) }
+        } else if header.plaintextSize > 0 {
+            plaintext.baseAddress!.copyMemory(from: payload.baseAddress!, byteCount: header.plaintextSize)
+        }
+        if let expected {
+            let actual = SHA256.hash(UnsafeRawBufferPointer(plaintext))
+            guard actual == expected else {
+                throw BenjiError.data("checksum mismatch: the object holds data with SHA-256 \(actual.hex), expected \(expected.hex)")
+            }
+        }
+        return header.plaintextSize
+    }
+
+    /// Opens a stored object; see `open(_:expected:into:)`.
     public func open(_ object: [UInt8], expected: SHA256Digest?) throws -> [UInt8] {
         try object.withUnsafeBytes { obj in
             let header = try ObjectFormat.parseHeader(obj)
-            if header.flags.contains(.encrypted) {
-                throw BenjiError(.noPermission, "object is encrypted, and no key is configured for this store")
+            return try [UInt8](unsafeUninitializedCapacity: header.plaintextSize) { buf, count in
+                count = try open(obj, expected: expected, into: UnsafeMutableRawBufferPointer(buf))
             }
-            let payload = UnsafeRawBufferPointer(rebasing: obj[header.headerLength..<(header.headerLength + header.payloadSize)])
-            let plaintext: [UInt8]
-            if header.flags.contains(.compressed) {
-                plaintext = try [UInt8](unsafeUninitializedCapacity: header.plaintextSize) { buf, count in
-                    try decompressors.with { d in try d.decompress(payload, into: UnsafeMutableRawBufferPointer(buf)) }
-                    count = header.plaintextSize
-                }
-            } else {
-                plaintext = Array(payload)
-            }
-            if let expected {
-                let actual = SHA256.hash(plaintext)
-                guard actual == expected else {
-                    throw BenjiError.data("checksum mismatch: the object holds data with SHA-256 \(actual.hex), expected \(expected.hex)")
-                }
-            }
-            return plaintext
         }
     }
 }

@@ -14,6 +14,8 @@ public final class RestoreTarget: @unchecked Sendable {
     private let fd: FileDescriptor
     private let sparse: Bool
     private var streamPosition: Int64 = 0
+    /// A new file whose blocks are all allocated and read as zeros: zero blocks need no writing.
+    private var preallocated = false
     private let zeros: [UInt8]
 
     /// Opens a target for an image of `size` bytes (nil if not yet known).
@@ -56,7 +58,12 @@ public final class RestoreTarget: @unchecked Sendable {
         kind = .file
         // Truncating first turns the whole file into a hole: zero blocks then need no work when sparse.
         fd = try FileDescriptor(path: path, flags: O_WRONLY | O_CREAT | O_TRUNC, mode: 0o600)
-        if let size { try fd.truncate(to: size) }
+        if let size {
+            try fd.truncate(to: size)
+            // Not sparse: allocate every block up front (as unwritten extents that read as zeros) instead
+            // of writing zeros, where the file system can.
+            if !sparse && size > 0 { preallocated = fd.allocate(at: 0, length: size) }
+        }
     }
 
     /// Writes one block's data at its offset.
@@ -83,7 +90,7 @@ public final class RestoreTarget: @unchecked Sendable {
             }
         case .file:
             // A freshly truncated file already reads as zeros here.
-            if sparse { return }
+            if sparse || preallocated { return }
             try writeZeros(at: offset, length: length)
         case .device:
             if sparse {

@@ -78,14 +78,26 @@ public final class FileStore: ObjectStore, @unchecked Sendable {
         }
     }
 
-    public func get(_ key: String) throws -> [UInt8] {
+    private func openObject(_ key: String) throws -> FileDescriptor {
         try validate(key)
-        let fd: FileDescriptor
         do {
-            fd = try FileDescriptor(path: path(for: key), flags: O_RDONLY)
+            return try FileDescriptor(path: path(for: key), flags: O_RDONLY)
         } catch let e as BenjiError where e.status == .notFound {
             throw BenjiError(.notFound, "object \(key) is missing from store \(url)")
         }
+    }
+
+    public func get(_ key: String, into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
+        let fd = try openObject(key)
+        let size = Int(try fd.size())
+        guard size <= buffer.count else {
+            throw BenjiError.data("object \(key) in \(url) is \(size) bytes, more than an object can be")
+        }
+        return try fd.read(at: 0, into: UnsafeMutableRawBufferPointer(rebasing: buffer[0..<size]))
+    }
+
+    public func get(_ key: String) throws -> [UInt8] {
+        let fd = try openObject(key)
         let size = Int(try fd.size())
         return try [UInt8](unsafeUninitializedCapacity: size) { buf, count in
             count = try fd.read(at: 0, into: UnsafeMutableRawBufferPointer(buf))

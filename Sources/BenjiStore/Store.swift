@@ -22,6 +22,9 @@ public protocol ObjectStore: AnyObject, Sendable {
 
     func put(_ key: String, _ bytes: UnsafeRawBufferPointer) throws
     func get(_ key: String) throws -> [UInt8]
+    /// Reads an object into `buffer` and returns its length.
+    /// - Throws: as `get`; a data error (65) if the object is larger than the buffer.
+    func get(_ key: String, into buffer: UnsafeMutableRawBufferPointer) throws -> Int
     /// The object's size in bytes, or nil if it does not exist.
     func size(_ key: String) throws -> Int?
     func delete(_ key: String) throws
@@ -37,6 +40,16 @@ extension ObjectStore {
     }
 
     public func exists(_ key: String) throws -> Bool { try size(key) != nil }
+
+    /// Copies the result of `get`; backends that can read in place do better.
+    public func get(_ key: String, into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
+        let bytes = try get(key)
+        guard bytes.count <= buffer.count else {
+            throw BenjiError.data("object \(key) in \(url) is \(bytes.count) bytes, more than an object can be")
+        }
+        bytes.withUnsafeBytes { buffer.baseAddress!.copyMemory(from: $0.baseAddress!, byteCount: bytes.count) }
+        return bytes.count
+    }
 }
 
 /// Object keys of the store layout (docs/design.md §4).

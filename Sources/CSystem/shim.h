@@ -2,5 +2,13 @@
 #define _GNU_SOURCE 1
 #include <unistd.h>
 #include <fcntl.h>
+#include <malloc.h>
 
 static inline int benji_syncfs(int fd) { return syncfs(fd); }
+static inline int benji_fallocate(int fd, int mode, long long offset, long long length) {
+    return fallocate(fd, mode, (off_t)offset, (off_t)length);
+}
+static inline void benji_keep_large_allocations(int mmap_threshold, int trim_threshold) {
+    mallopt(M_MMAP_THRESHOLD, mmap_threshold);
+    mallopt(M_TRIM_THRESHOLD, trim_threshold);
+}

@@ -1,0 +1,13 @@
+internal import CSystem
+
+/// `fallocate(fd, 0, offset, length)`; false on failure (for example EOPNOTSUPP).
+func systemFallocate(_ fd: Int32, _ offset: Int64, _ length: Int64) -> Bool {
+    benji_fallocate(fd, 0, offset, length) == 0
+}
+
+/// Makes malloc keep freed blocks of up to `bytes` in its heap for reuse, instead of returning them to the
+/// system and faulting in fresh zeroed pages for the next one (`mallopt` M_MMAP_THRESHOLD, M_TRIM_THRESHOLD).
+/// Stages allocate and free block-sized buffers (megabytes) for every record.
+public func keepLargeAllocations(upTo bytes: Int) {
+    benji_keep_large_allocations(Int32(bytes), Int32(min(Int(Int32.max), bytes * 2)))
+}
