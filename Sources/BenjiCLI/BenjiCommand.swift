@@ -133,10 +133,12 @@ struct RestoreCommand: ParsableCommand {
     var force = false
     @Flag(help: "Print bad ranges as records on stdout.")
     var json = false
+    @Flag(help: "Flush a restored file to stable storage before exiting (a device always is).")
+    var fsync = false
 
     func run() throws {
         let repo = try repository.repository()
-        let report = try RestoreEngine(repository: repo).restore(versionID: version, to: target, sparse: sparse, force: force)
+        let report = try RestoreEngine(repository: repo).restore(versionID: version, to: target, sparse: sparse, force: force, durable: fsync)
         try reportBadRanges(report.badRanges, json: json && target != "-")
     }
 }

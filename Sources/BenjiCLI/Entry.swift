@@ -18,7 +18,7 @@ public enum BenjiMain {
     public static func run(_ command: ParsableCommand.Type, tool: String) -> Never {
         if tool != "benji" { standaloneTool = tool }
         signal(SIGPIPE, SIG_IGN)
-        keepLargeAllocations(upTo: 128 << 20)
+        keepLargeAllocations(upTo: 32 << 20)
         let parsed: ParsableCommand
         do {
             parsed = try command.parseAsRoot()

@@ -125,7 +125,7 @@ struct ChunkCommand: ParsableCommand {
         var b = Block(idx: block.idx, size: block.size)
         if let digest = block.sha256 {
             b.set("sha256", .text(digest.hex))
-            b.set("data", .base64(block.data))
+            b.set("data", .base64String(block.data))
         } else {
             b.set("zero", .bool(true))
         }
@@ -137,7 +137,7 @@ struct ChunkCommand: ParsableCommand {
         let blockSize = try resolveBlockSize(version, repository: repository)
         let out = StandardStreams.writer()
         try out.write(try streamHeader(volume: volume, size: src.size, blockSize: blockSize, source: src.name, options: version).record)
-        var count: Int64 = 0, total: Int64 = 0, sparse: Int64 = 0
+        var count: Int64 = 0, total: Int64 = 0, sparse: Int64 = 0, bytesRead: Int64 = 0
         let geometry = BlockGeometry(size: src.size ?? 0, blockSize: blockSize)
         var next: Int64 = 0
         var ended = false
@@ -155,20 +155,21 @@ struct ChunkCommand: ParsableCommand {
             if n == 0 { return nil }
             defer { next += 1 }
             return ChunkedBlock(idx: next, size: n, sha256: nil, data: data)
-        }, transform: { item -> Record in
+        }, transform: { item -> (Record, Bool) in
             let block = src.isRandomAccess
                 ? try Stages.chunk(source: src, idx: item.idx, geometry: geometry)
                 : Stages.hash(idx: item.idx, data: item.data)
-            return ChunkCommand.record(for: block)
-        }, consume: { record in
+            return (ChunkCommand.record(for: block), block.read)
+        }, consume: { record, read in
             let size = record["size"]?.int64 ?? 0
             total += size
+            if read { bytesRead += size }
             if record["zero"] != nil { sparse += size }
             count += 1
             try out.write(record)
         })
         var end = EndRecord(blocks: count, size: src.size ?? total)
-        end.record["bytes_read"] = .int(total)
+        end.record["bytes_read"] = .int(bytesRead)
         end.record["bytes_sparse"] = .int(sparse)
         try out.write(end.record)
         try out.flush()
@@ -195,11 +196,11 @@ struct ChunkCommand: ParsableCommand {
             var out = b
             if let digest = chunked.sha256 {
                 out.set("sha256", .text(digest.hex))
-                if !b.check { out.set("data", .base64(chunked.data)) }
+                if !b.check { out.set("data", .base64String(chunked.data)) }
             } else {
                 out.set("zero", .bool(true))
             }
-            var counters: Counters = ["bytes_read": Int64(b.size)]
+            var counters: Counters = chunked.read ? ["bytes_read": Int64(b.size)] : [:]
             if chunked.sha256 == nil && !b.check { counters["bytes_sparse"] = Int64(b.size) }
             return (out, counters)
         })
@@ -237,7 +238,7 @@ struct SealCommand: ParsableCommand {
                 guard let digest = b.sha256 else { throw BenjiError.data("block \(b.idx) has no sha256 to verify", location: location) }
                 do {
                     let plain = try sealer.open(object, expected: digest)
-                    out.set("data", .base64(plain))
+                    out.set("data", .base64String(plain))
                 } catch let e as BenjiError {
                     failures.withLock { $0 += 1 }
                     out.set("error", .text("object \(b.object ?? "?"): \(e.message)"))
@@ -258,7 +259,7 @@ struct SealCommand: ParsableCommand {
             var out = b
             out.set("data", nil)
             out.set("object", .text(digest.hex))
-            out.set("object_data", .base64(object))
+            out.set("object_data", .base64String(object))
             return (out, [:])
         })
     }
@@ -293,7 +294,7 @@ struct PutCommand: ParsableCommand {
                 guard let name = b.object, !b.hasObjectData, !b.hasData else { return (b, [:]) }
                 var out = b
                 do {
-                    out.set("object_data", .base64(try store.get(ObjectKey.block(name))))
+                    out.set("object_data", .base64String(try store.get(ObjectKey.block(name))))
                 } catch let e as BenjiError where e.status == .notFound || e.status == .ioError {
                     failures.withLock { $0 += 1 }
                     out.set("error", .text(e.message))
@@ -341,6 +342,8 @@ struct WriteCommand: ParsableCommand {
     var force = false
     @Flag(help: "Write bad ranges as records on stdout.")
     var json = false
+    @Flag(help: "Flush a restored file to stable storage before exiting (a device always is).")
+    var fsync = false
 
     func run() throws {
         let input = StandardStreams.reader()
@@ -380,7 +383,7 @@ struct WriteCommand: ParsableCommand {
                     try output!.zero(at: geometry.offset(of: next), length: geometry.size(of: next))
                     next += 1
                 }
-                try output!.finish(size: size)
+                try output!.finish(size: size, durable: fsync)
             case .other:
                 break
             }

@@ -20,14 +20,16 @@ public final class Locked<Value>: @unchecked Sendable {
 /// Closing the queue wakes every waiter: `push` then returns false and `pop` drains what is left, then returns nil.
 public final class BoundedQueue<Element>: @unchecked Sendable {
     private let condition = NSCondition()
-    private var items: [Element] = []
+    /// A ring of `capacity` slots; a popped slot is cleared at once, so the queue never keeps an
+    /// element (which may hold megabytes) alive after handing it out.
+    private var ring: [Element?]
     private var head = 0
-    private let capacity: Int
+    private var count = 0
     private var closed = false
 
     public init(capacity: Int) {
         precondition(capacity > 0)
-        self.capacity = capacity
+        ring = [Element?](repeating: nil, count: capacity)
     }
 
     /// Appends an element, waiting for room; false if the queue was closed.
@@ -35,9 +37,10 @@ public final class BoundedQueue<Element>: @unchecked Sendable {
     public func push(_ element: Element) -> Bool {
         condition.lock()
         defer { condition.unlock() }
-        while items.count - head >= capacity && !closed { condition.wait() }
+        while count == ring.count && !closed { condition.wait() }
         if closed { return false }
-        items.append(element)
+        ring[(head + count) % ring.count] = element
+        count += 1
         condition.broadcast()
         return true
     }
@@ -46,14 +49,12 @@ public final class BoundedQueue<Element>: @unchecked Sendable {
     public func pop() -> Element? {
         condition.lock()
         defer { condition.unlock() }
-        while items.count == head && !closed { condition.wait() }
-        if items.count == head { return nil }
-        let element = items[head]
-        head += 1
-        if head > 64 && head * 2 > items.count {
-            items.removeFirst(head)
-            head = 0
-        }
+        while count == 0 && !closed { condition.wait() }
+        if count == 0 { return nil }
+        let element = ring[head]
+        ring[head] = nil
+        head = (head + 1) % ring.count
+        count -= 1
         condition.broadcast()
         return element
     }

@@ -91,7 +91,6 @@ public final class BackupEngine {
         var outcome: BlockOutcome
         var size: Int
         var read: Bool
-        var written: Int
         var deduplicated: Bool
     }
 
@@ -143,41 +142,41 @@ public final class BackupEngine {
         let fixedGeometry = geometry
         var streamed: Int64 = 0
 
-        let ioThreads = Int(ProcessInfo.processInfo.environment["BENJI_IO_THREADS"] ?? "") ?? 4
         let readBuffers = BufferPool(size: blockSize)
-        let sealBuffers = BufferPool(size: Sealer.maximumObjectSize(plaintextSize: blockSize))
+        let objects = ObjectWriterPool(store: store, threads: 4, capacity: 8,
+                                       bufferSize: Sealer.maximumObjectSize(plaintextSize: blockSize))
 
         /// Hashes one block, and seals and stores it unless the store has it.
         @Sendable func process(_ idx: Int64, _ bytes: UnsafeRawBufferPointer, _ action: BlockAction) throws -> Outcome {
             let size = bytes.count
             let digest = ZeroDetection.isZero(bytes) ? nil : SHA256.hash(bytes)
             if action == .check {
-                return Outcome(idx: idx, outcome: .check(sha256: digest), size: size, read: true, written: 0, deduplicated: false)
+                return Outcome(idx: idx, outcome: .check(sha256: digest), size: size, read: true, deduplicated: false)
             }
             guard let digest else {
-                return Outcome(idx: idx, outcome: .zero, size: size, read: true, written: 0, deduplicated: false)
+                return Outcome(idx: idx, outcome: .zero, size: size, read: true, deduplicated: false)
             }
             let (known, invalid) = try lookup.withLock { c in (try c.lookup(digest), try c.isInvalid(digest)) }
             if let known {
                 return Outcome(idx: idx, outcome: .object(sha256: digest, size: size, name: known.name, storedSize: nil, written: false),
-                               size: size, read: true, written: 0, deduplicated: true)
+                               size: size, read: true, deduplicated: true)
             }
             let name = storeConfig.blockName(for: digest)
-            let (written, storedSize) = try sealBuffers.with { out -> (Int, Int) in
-                let length = sealer.seal(bytes, into: out)
-                let object = UnsafeRawBufferPointer(rebasing: out[0..<length])
-                return (try Stages.put(store: store, name: name, object: object, heal: invalid), length)
-            }
-            return Outcome(idx: idx, outcome: .object(sha256: digest, size: size, name: name, storedSize: storedSize, written: true),
-                           size: size, read: true, written: written, deduplicated: false)
+            let out = objects.buffer()
+            let length = sealer.seal(bytes, into: out)
+            try objects.submit(name: name, buffer: out, length: length, heal: invalid)
+            return Outcome(idx: idx, outcome: .object(sha256: digest, size: size, name: name, storedSize: length, written: true),
+                           size: size, read: true, deduplicated: false)
         }
 
-        // More threads than cores: a thread waiting for a read or for a write to reach the disk leaves
-        // its core to another.
-        try orderedParallelMap(threads: threads + ioThreads, window: source.isRandomAccess ? 64 : threads * 2 + 4, produce: produce, transform: { work -> Outcome in
+        // One thread more than cores: a thread waiting for a read leaves its core to another.
+        try orderedParallelMap(threads: threads + 1, window: source.isRandomAccess ? 64 : threads * 2 + 4, produce: produce, transform: { work -> Outcome in
             switch work {
             case .read(let idx, .zero):
-                return Outcome(idx: idx, outcome: .zero, size: fixedGeometry.size(of: idx), read: false, written: 0, deduplicated: false)
+                return Outcome(idx: idx, outcome: .zero, size: fixedGeometry.size(of: idx), read: false, deduplicated: false)
+            case .read(let idx, .read) where source.isHole(at: fixedGeometry.offset(of: idx), length: fixedGeometry.size(of: idx)):
+                // A hole in a sparse file: zero without reading it.
+                return Outcome(idx: idx, outcome: .zero, size: fixedGeometry.size(of: idx), read: false, deduplicated: false)
             case .read(let idx, let action):
                 return try readBuffers.with { buffer in
                     try process(idx, try Stages.read(source: source, idx: idx, geometry: fixedGeometry, into: buffer), action)
@@ -190,9 +189,9 @@ public final class BackupEngine {
             if o.read { stats.bytesRead += Int64(o.size) }
             if case .zero = o.outcome { stats.bytesSparse += Int64(o.size) }
             if o.deduplicated { stats.bytesDeduplicated += Int64(o.size) }
-            stats.bytesWritten += Int64(o.written)
             streamed += Int64(o.size)
         })
+        stats.bytesWritten = try objects.finish()
         let size = source.size ?? streamed
         return (size, stats)
     }

@@ -50,7 +50,7 @@ public final class RestoreEngine {
         self.threads = threads
     }
 
-    public func restore(versionID: String, to path: String, sparse: Bool, force: Bool) throws -> RestoreReport {
+    public func restore(versionID: String, to path: String, sparse: Bool, force: Bool, durable: Bool = false) throws -> RestoreReport {
         let started = Date()
         let version = try repository.catalog.version(versionID)
         guard version.status != .incomplete, let size = version.size else {
@@ -138,7 +138,7 @@ public final class RestoreEngine {
             }
         })
         if let error = walkError.withLock({ $0 }) { throw error }
-        try target.finish(size: size)
+        try target.finish(size: size, durable: durable)
         return RestoreReport(version: version, badRanges: bad.ranges, bytesWritten: written,
                              duration: Date().timeIntervalSince(started))
     }

@@ -13,6 +13,8 @@ public struct ChunkedBlock: Sendable {
     public var sha256: SHA256Digest?
     /// The plaintext; empty for zero blocks.
     public var data: [UInt8]
+    /// False for a hole of a sparse file, which is known to be zero without reading.
+    public var read = true
     public var isZero: Bool { sha256 == nil }
 
     public init(idx: Int64, size: Int, sha256: SHA256Digest?, data: [UInt8]) {
@@ -27,6 +29,11 @@ public enum Stages {
     /// - Throws: 65 if the source ends early (it shrank while being read).
     public static func chunk(source: BlockSource, idx: Int64, geometry: BlockGeometry) throws -> ChunkedBlock {
         let size = geometry.size(of: idx)
+        if source.isHole(at: geometry.offset(of: idx), length: size) {
+            var hole = ChunkedBlock(idx: idx, size: size, sha256: nil, data: [])
+            hole.read = false
+            return hole
+        }
         var data = [UInt8](unsafeUninitializedCapacity: size) { _, count in count = size }
         let n = try data.withUnsafeMutableBytes { try source.read(at: geometry.offset(of: idx), into: $0) }
         guard n == size else {

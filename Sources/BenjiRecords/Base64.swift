@@ -1,3 +1,5 @@
+internal import CBenjiKernels
+
 /// Standard base64 (RFC 4648 §4, with padding), table-driven.
 ///
 /// Encoding turns 12 bits into two characters with one lookup; decoding combines four per-position
@@ -42,13 +44,31 @@ public enum Base64 {
         let n = src.count
         let start = out.count
         let outLength = encodedLength(n)
+        if start == 0 && out.isEmpty {
+            // The common case: a fresh array, filled without zeroing it first.
+            out = [UInt8](unsafeUninitializedCapacity: outLength) { buf, count in
+                encode(src, to: UnsafeMutableRawPointer(buf.baseAddress!))
+                count = outLength
+            }
+            return
+        }
         out.reserveCapacity(start + outLength)
         out.append(contentsOf: repeatElement(0, count: outLength))
+        out.withUnsafeMutableBytes { dstBuf in encode(src, to: dstBuf.baseAddress! + start) }
+    }
+
+    /// Encodes into `dst`, which has room for `encodedLength(src.count)` bytes.
+    private static func encode(_ src: UnsafeRawBufferPointer, to dst: UnsafeMutableRawPointer) {
+        let n = src.count
         pairs.withUnsafeBufferPointer { table in
-            out.withUnsafeMutableBytes { dstBuf in
-                let dst = dstBuf.baseAddress! + start
+            do {
                 let s = src.baseAddress?.assumingMemoryBound(to: UInt8.self)
                 var i = 0, o = 0
+                // The bulk at SIMD speed where the CPU can (24 bytes -> 32 characters a step).
+                if let s, n >= 28 {
+                    i = benji_base64_encode_bulk(s, n, dst.assumingMemoryBound(to: UInt8.self))
+                    o = i / 3 * 4
+                }
                 // 6 input bytes -> 8 output characters per step.
                 while i + 8 <= n {
                     let w = UInt64(bigEndian: UnsafeRawPointer(s! + i).loadUnaligned(as: UInt64.self))
@@ -99,7 +119,8 @@ public enum Base64 {
         var pad = 0
         if s[n - 1] == UInt8(ascii: "=") { pad = 1; if s[n - 2] == UInt8(ascii: "=") { pad = 2 } }
         let outLength = n / 4 * 3 - pad
-        var out = [UInt8](repeating: 0, count: outLength + 4)
+        // Four bytes of slack: each quad stores a whole UInt32.
+        var out = [UInt8](unsafeUninitializedCapacity: outLength + 4) { _, c in c = outLength + 4 }
         let fullQuads = (n / 4) - (pad > 0 ? 1 : 0)
         let ok: Bool = decodeTables[0].withUnsafeBufferPointer { d0 in
             decodeTables[1].withUnsafeBufferPointer { d1 in
@@ -110,6 +131,13 @@ public enum Base64 {
                             var bad: UInt32 = 0
                             var q = 0
                             var i = 0, o = 0
+                            // The bulk at SIMD speed where the CPU can; it stops before any group it cannot
+                            // decode, which the loop below then checks.
+                            if fullQuads * 4 >= 32 {
+                                i = benji_base64_decode_bulk(s, fullQuads * 4, dst.assumingMemoryBound(to: UInt8.self))
+                                o = i / 4 * 3
+                                q = i / 4
+                            }
                             while q < fullQuads {
                                 let x = d0[Int(s[i])] | d1[Int(s[i + 1])] | d2[Int(s[i + 2])] | d3[Int(s[i + 3])]
                                 bad |= x

@@ -16,6 +16,18 @@ public enum JSONValue: Sendable {
     case object(JSONObject)
 
     public static func int<I: BinaryInteger>(_ value: I) -> JSONValue { .number(String(value)) }
+
+    /// A string holding the base64 encoding of `bytes`, encoded now (on the calling thread, so that
+    /// parallel stages encode in parallel) rather than when the record is written.
+    public static func base64String(_ bytes: UnsafeRawBufferPointer) -> JSONValue {
+        var out = [UInt8]()
+        Base64.encode(bytes, into: &out)
+        return .string(JSONString(raw: out[...], hasEscapes: false))
+    }
+
+    public static func base64String(_ bytes: [UInt8]) -> JSONValue {
+        bytes.withUnsafeBytes { base64String($0) }
+    }
     public static func text(_ value: String) -> JSONValue { .string(JSONString(value)) }
 
     /// The integer value of an integral number; nil for anything else.

@@ -137,21 +137,49 @@ public final class RecordWriter {
     }
 
     /// Appends a record; writes through once the buffer passes the threshold.
+    ///
+    /// Large strings (block data) are not copied into the buffer: the buffer is written up to them and
+    /// the string goes to the output straight from the record.
     public func write(_ record: Record) throws {
-        JSONWriter.write(record.object, into: &buffer)
+        buffer.append(UInt8(ascii: "{"))
+        for (i, field) in record.object.fields.enumerated() {
+            if i > 0 { buffer.append(UInt8(ascii: ",")) }
+            buffer.append(0x22)
+            buffer += JSONString(field.key).raw
+            buffer.append(0x22)
+            buffer.append(UInt8(ascii: ":"))
+            if case .string(let s) = field.value, s.raw.count >= RecordWriter.directThreshold {
+                buffer.append(0x22)
+                try flush()
+                try writeOut(s.raw)
+                buffer.append(0x22)
+            } else {
+                JSONWriter.write(field.value, into: &buffer)
+            }
+        }
+        buffer.append(UInt8(ascii: "}"))
         buffer.append(0x0A)
         if buffer.count >= flushThreshold { try flush() }
+    }
+
+    /// Strings at least this long are written without copying.
+    static let directThreshold = 256 << 10
+
+    private func writeOut(_ bytes: ArraySlice<UInt8>) throws {
+        do {
+            try bytes.withUnsafeBytes { try output.writeAll($0) }
+        } catch let e as BenjiError {
+            throw BenjiError(.ioError, "writing records to \(output.path): \(e.message)")
+        }
     }
 
     /// Writes everything buffered.
     public func flush() throws {
         guard !buffer.isEmpty else { return }
-        do {
-            try buffer.withUnsafeBytes { try output.writeAll($0) }
-        } catch let e as BenjiError {
-            throw BenjiError(.ioError, "writing records to \(output.path): \(e.message)")
-        }
-        buffer.removeAll(keepingCapacity: buffer.capacity <= flushThreshold * 4)
+        try writeOut(buffer[...])
+        // Keep the capacity: the next block record needs as much again, and growing a buffer of
+        // megabytes from nothing costs a copy per doubling and fresh pages.
+        buffer.removeAll(keepingCapacity: true)
     }
 }
 

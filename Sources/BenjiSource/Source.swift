@@ -14,6 +14,13 @@ public protocol BlockSource: AnyObject, Sendable {
     var isRandomAccess: Bool { get }
     /// Reads up to `buffer.count` bytes at `offset`; fewer only at the end of the source.
     func read(at offset: Int64, into buffer: UnsafeMutableRawBufferPointer) throws -> Int
+    /// True if the range is known to read as zeros without reading it (a hole in a sparse file).
+    /// False means "unknown": read it.
+    func isHole(at offset: Int64, length: Int) -> Bool
+}
+
+extension BlockSource {
+    public func isHole(at offset: Int64, length: Int) -> Bool { false }
 }
 
 /// Parses a source argument: `-` (stdin), `file:PATH`, or a plain path.
@@ -64,6 +71,15 @@ public final class FileSource: BlockSource, @unchecked Sendable {
         let n = try fd.read(at: offset, into: buffer)
         if dropCache { fd.dropCache(at: offset, length: Int64(n)) }
         return n
+    }
+
+    /// Asks the file system where the next data is (`lseek(SEEK_DATA)`): a block before it is a hole.
+    /// Only for regular files; `lseek` moves the shared file offset, which `pread` does not use.
+    public func isHole(at offset: Int64, length: Int) -> Bool {
+        guard !dropCache else { return false }
+        let next = lseek(fd.rawValue, off_t(offset), 3 /* SEEK_DATA */)
+        if next < 0 { return errno == ENXIO }
+        return Int64(next) >= offset + Int64(length)
     }
 
     static func absolute(_ path: String) -> String {

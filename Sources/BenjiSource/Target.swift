@@ -111,12 +111,16 @@ public final class RestoreTarget: @unchecked Sendable {
         }
     }
 
-    /// Sets the final size (for sources whose size was not known up front) and flushes to stable storage.
-    public func finish(size: Int64) throws {
+    /// Sets the final size (for sources whose size was not known up front) and, for a device or with
+    /// `durable`, flushes to stable storage.
+    ///
+    /// A file is not flushed by default, like `cp` or `dd`: a restore that a crash interrupts is simply run
+    /// again, and the backup it came from is untouched.
+    public func finish(size: Int64, durable: Bool = false) throws {
         switch kind {
         case .file:
             try fd.truncate(to: size)
-            try fd.sync()
+            if durable { try fd.sync() }
         case .device:
             try fd.sync()
         case .stream:

@@ -66,6 +66,23 @@ private func bytes(_ s: String) -> [UInt8] { Array(s.utf8) }
         #expect(Base64.decode(bytes(Base64.encode(big))) == big)
     }
 
+    /// The SIMD bulk loops stop at any group with a character outside the alphabet; the scalar code
+    /// after them must then reject it, wherever it stands.
+    @Test func rejectsEveryInvalidCharacterAtEveryPosition() {
+        let data = (0..<300).map { UInt8(truncatingIfNeeded: $0 &* 97 &+ 13) }
+        let valid = Array(Base64.encode(data).utf8)
+        #expect(Base64.decode(valid) == data)
+        let alphabet = Set(Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8))
+        let invalid = (0...255).map(UInt8.init).filter { !alphabet.contains($0) }
+        for position in 0..<(valid.count - 4) {
+            for bad in invalid where bad % 7 == UInt8(position % 7) || bad == UInt8(ascii: "=") {
+                var text = valid
+                text[position] = bad
+                #expect(Base64.decode(text) == nil, "byte \(bad) at \(position)")
+            }
+        }
+    }
+
     @Test(arguments: ["Zg=", "Zg", "Z===", "Zm9v\n", "Zm 9v", "Zh==", "Zm9=", "=Zm9", "Zg==Zg==", "Zm9v!A==", "Zm-_"])
     func rejectsNonCanonical(_ text: String) {
         #expect(Base64.decode(bytes(text)) == nil)

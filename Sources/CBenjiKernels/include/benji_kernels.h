@@ -12,4 +12,14 @@ size_t benji_json_string_scan(const uint8_t *p, size_t n);
 
 /// True if every byte of p[0..n) is ASCII (< 0x80).
 int benji_is_ascii(const uint8_t *p, size_t n);
+/// Base64-encodes the longest prefix of src[0..n) that the SIMD loop handles (a multiple of 24 bytes,
+/// leaving at least 4 bytes unread) into dst, and returns its length in input bytes; the caller encodes
+/// the rest. Returns 0 where the CPU has no AVX2.
+size_t benji_base64_encode_bulk(const uint8_t *src, size_t n, uint8_t *dst);
+
+/// Base64-decodes whole 32-character groups of src[0..n) into dst (24 bytes each) until the first group
+/// holding a character outside the alphabet (including '='), and returns the number of characters
+/// decoded; the caller decodes (and checks) the rest. Returns 0 where the CPU has no AVX2.
+size_t benji_base64_decode_bulk(const uint8_t *src, size_t n, uint8_t *dst);
+
 #endif

@@ -1,0 +1,81 @@
+import BenjiCore
+import BenjiSeal
+import BenjiStore
+import Foundation
+
+/// Writes sealed objects to the store on threads of its own, so that the threads that hash and compress
+/// never wait for the disk: each object is `fdatasync`ed as it is written, which spreads the disk's work
+/// over the backup instead of leaving it all to the final flush.
+///
+/// Buffers come from `buffer()` and belong to the pool again once submitted. Memory is bounded: at most
+/// `capacity` objects wait, and `threads` are being written.
+final class ObjectWriterPool: @unchecked Sendable {
+    private struct Job {
+        var name: String
+        var buffer: UnsafeMutableRawBufferPointer
+        var length: Int
+        var heal: Bool
+    }
+
+    private let store: ObjectStore
+    private let queue: BoundedQueue<Job>
+    private let free = Locked<[UnsafeMutableRawBufferPointer]>([])
+    private let bufferSize: Int
+    private let failure = Locked<Error?>(nil)
+    private let group = DispatchGroup()
+    private let bytes = Locked<Int64>(0)
+    private var finished = false
+
+    init(store: ObjectStore, threads: Int, capacity: Int, bufferSize: Int) {
+        self.store = store
+        self.bufferSize = bufferSize
+        queue = BoundedQueue(capacity: capacity)
+        for _ in 0..<threads {
+            group.enter()
+            Thread { [self] in
+                while let job = queue.pop() {
+                    if failure.withLock({ $0 == nil }) {
+                        do {
+                            let object = UnsafeRawBufferPointer(rebasing: job.buffer[0..<job.length])
+                            let n = try Stages.put(store: store, name: job.name, object: object, heal: job.heal)
+                            bytes.withLock { $0 += Int64(n) }
+                        } catch {
+                            failure.withLock { if $0 == nil { $0 = error } }
+                        }
+                    }
+                    free.withLock { $0.append(job.buffer) }
+                }
+                group.leave()
+            }.start()
+        }
+    }
+
+    deinit {
+        if !finished { queue.close(); group.wait() }
+        free.withLock { for b in $0 { b.deallocate() } }
+    }
+
+    /// A buffer to seal an object into.
+    func buffer() -> UnsafeMutableRawBufferPointer {
+        free.withLock { $0.popLast() } ?? .allocate(byteCount: bufferSize, alignment: 4096)
+    }
+
+    /// Queues an object for writing; the buffer goes back to the pool afterwards.
+    /// - Throws: the first error of an earlier write.
+    func submit(name: String, buffer: UnsafeMutableRawBufferPointer, length: Int, heal: Bool) throws {
+        if let error = failure.withLock({ $0 }) {
+            free.withLock { $0.append(buffer) }
+            throw error
+        }
+        queue.push(Job(name: name, buffer: buffer, length: length, heal: heal))
+    }
+
+    /// Waits for every queued object; returns the bytes written (objects already stored count nothing).
+    func finish() throws -> Int64 {
+        finished = true
+        queue.close()
+        group.wait()
+        if let error = failure.withLock({ $0 }) { throw error }
+        return bytes.withLock { $0 }
+    }
+}

@@ -1,0 +1,125 @@
+#!/usr/bin/env bash
+# bench/run.sh — measures benji against this machine's limits and against Benji 0.17, and prints the
+# figures. See bench/README.md. Takes 5–10 minutes and ~20 GB of disk under bench/work (BENCH_WORK).
+set -euo pipefail
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+root=$(dirname "$here")
+work=${BENCH_WORK:-$here/work}
+venv=${BENCH_VENV:-$here/venv}
+rounds=${BENCH_ROUNDS:-1}
+mkdir -p "$work"
+
+log() { printf '%s\n' "$*" >&2; }
+now() { date +%s.%N; }
+since() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.2f", b - a }'; }
+# Quiesce the disk: earlier runs' writeback and discards would otherwise land in the next timing.
+settle() { sync; sleep 2; }
+
+for tool in mkfs.ext4 zstd openssl jq python3 /usr/bin/time; do
+  command -v "$tool" >/dev/null || { log "bench: $tool is missing (run scripts/setup.sh)"; exit 1; }
+done
+
+log "== building benji (release)"
+(cd "$root" && swift build -c release >&2)
+bin="$root/.build/release"
+export PATH="$bin:$PATH"
+
+log "== images"
+"$here/make-images.sh" "$work"
+img="$work/base.img" changed="$work/changed.img" hints="$work/hints.json" sparse="$work/sparse.img"
+cat "$img" "$changed" > /dev/null   # both tools read the images from the page cache
+
+log "== machine limits"
+sha=$(openssl speed -evp sha256 -bytes 4194304 -seconds 3 2>/dev/null | awk '/^sha256/ { sub("k", "", $2); printf "%.0f", $2 * 1000 }')
+zstd_rate=$(zstd -b1 -i3 "$img" 2>&1 | tr '\r' '\n' | grep -oE '[0-9.]+ MB/s' | head -1 | awk '{ printf "%.0f", $1 * 1000000 }')
+read_rate=$(dd if="$img" of=/dev/null bs=4M 2>&1 | awk '/copied/ { for (i = 1; i <= NF; i++) if ($i ~ /^[0-9.]+$/ && $(i+1) ~ /B\/s/) { r = $i; u = $(i+1) } } END {
+  m = (u ~ /^GB/) ? 1e9 : (u ~ /^MB/) ? 1e6 : 1; printf "%.0f", r * m }')
+log "sha256 $sha B/s, zstd -1 $zstd_rate B/s, page-cache read $read_rate B/s"
+
+# run_ours NAME COMMAND... : runs and times a command, keeping the best of $rounds; prints seconds.
+declare -A ours rss
+timed() {  # timed NAME SETUP COMMAND — SETUP runs untimed before each round
+  local name=$1 setup=$2 cmd=$3 best="" t r
+  for r in $(seq 1 "$rounds"); do
+    eval "$setup"
+    settle
+    local t0; t0=$(now)
+    /usr/bin/time -f '%M' -o "$work/rss.txt" bash -c "$cmd" > "$work/out.txt"
+    t=$(since "$t0")
+    if [ -z "$best" ] || awk -v a="$t" -v b="$best" 'BEGIN { exit !(a < b) }'; then best=$t; fi
+  done
+  ours[$name]=$best
+  rss[$name]=$(cat "$work/rss.txt")
+  log "ours $name ${best}s (peak RSS $(( ${rss[$name]} / 1024 )) MiB)"
+}
+
+export BENJI_CATALOG="$work/ours/catalog.sqlite" BENJI_STORE="file://$work/ours/store"
+fresh() { rm -rf "$work/ours"; mkdir -p "$work/ours"; benji init --no-config 2>/dev/null; }
+
+log "== benji (this project)"
+timed first_backup 'fresh' "benji backup '$img' vol1"
+v1=$(cat "$work/out.txt")
+nonzero=$(benji ls --json | jq -s '.[0] | .size - .bytes_sparse')
+zero=$(benji ls --json | jq -s '.[0] | .bytes_sparse')
+timed incremental_hints 'benji rm $(benji ls --json | jq -r "select(.volume==\"vol1\" and .id!=\"$v1\") | .id") 2>/dev/null || true' \
+  "benji backup '$changed' vol1 --base $v1 --hints '$hints'"
+timed dedup_nohints 'benji rm $(benji ls --json | jq -r "select(.volume==\"vol2\") | .id") 2>/dev/null || true' \
+  "benji backup '$changed' vol2"
+timed restore "rm -f '$work/restore.img'" "benji restore $v1 '$work/restore.img'"
+cmp "$img" "$work/restore.img" || { log "bench: restore differs from the image"; exit 1; }
+rm -f "$work/restore.img"
+timed pipeline_first_backup 'fresh' "benji-diff '$img' vol1 | benji-chunk | benji-catalog dedup | benji-seal | benji-put | benji-catalog commit --quiet"
+timed sparse64_first_backup 'fresh' "benji backup '$sparse' big"
+rm -rf "$work/ours"
+
+log "== Benji 0.17"
+"$here/install-benji017.sh" "$venv" >&2
+declare -A theirs
+b17() { "$venv/bin/benji" -c "$work/b17/benji.yaml" --log-level ERROR "$@"; }
+b17fresh() {
+  rm -rf "$work/b17"; mkdir -p "$work/b17/store"
+  sed -e "s|@DB@|$work/b17/benji.sqlite|" -e "s|@STORE@|$work/b17/store|" "$here/benji017.yaml.template" > "$work/b17/benji.yaml"
+  b17 database-init >/dev/null
+}
+b17timed() {  # b17timed NAME SETUP COMMAND
+  local name=$1 setup=$2 cmd=$3 t0
+  eval "$setup"
+  settle
+  t0=$(now)
+  eval "$cmd" > "$work/b17out.txt"
+  theirs[$name]=$(since "$t0")
+  log "benji017 $name ${theirs[$name]}s"
+}
+b17timed first_backup 'b17fresh' "b17 -m backup 'file:$img' vol1"
+u1=$(jq -r '.versions[0].uid' "$work/b17out.txt")
+b17timed incremental_hints ':' "b17 -m backup --rbd-hints '$hints' --base-version $u1 'file:$changed' vol1"
+b17timed dedup_nohints ':' "b17 -m backup 'file:$changed' vol2"
+b17timed restore "rm -f '$work/b17-restore.img'" "b17 restore $u1 'file:$work/b17-restore.img'"
+cmp "$img" "$work/b17-restore.img" || { log "bench: Benji 0.17's restore differs from the image"; exit 1; }
+rm -rf "$work/b17" "$work/b17-restore.img"
+
+limit=$(awk -v n="$nonzero" -v z="$zero" -v s="$sha" -v c="$zstd_rate" -v r="$read_rate" \
+  'BEGIN { printf "%.2f", n * (1 / s + 1 / c) / 2 + z / r }')
+
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
+echo
+echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//')"
+echo "limits: SHA-256 $((sha / 1000000)) MB/s, zstd -1 $((zstd_rate / 1000000)) MB/s, page-cache read $((read_rate / 1000000)) MB/s"
+echo "image: 4 GiB ext4, $((nonzero / 1000000)) MB non-zero; first-backup limit ${limit}s"
+echo
+printf '%-24s %9s %9s %12s  %s\n' figure benji benji-0.17 speedup target
+for f in first_backup incremental_hints dedup_nohints restore; do
+  case $f in
+    first_backup) target=">= 2x, and <= 1.25x the limit (${limit}s) -> $(ratio "${ours[$f]}" "$limit")x the limit";;
+    incremental_hints) target=">= 5x";;
+    dedup_nohints) target=">= 8x";;
+    restore) target=">= 3x (neither flushes the file to disk)";;
+  esac
+  printf '%-24s %8ss %8ss %11sx  %s\n' "$f" "${ours[$f]}" "${theirs[$f]}" "$(ratio "${theirs[$f]}" "${ours[$f]}")" "$target"
+done
+printf '%-24s %8ss %9s %11sx  %s\n' pipeline_first_backup "${ours[pipeline_first_backup]}" - \
+  "$(ratio "${ours[first_backup]}" "${ours[pipeline_first_backup]}")" ">= 0.5x the speed of benji backup"
+echo
+printf '%-32s %6s MiB  (target <= 300 MiB)\n' "peak RSS, backup of 4 GiB" "$(( ${rss[first_backup]} / 1024 ))"
+printf '%-32s %6s MiB  (target <= 300 MiB, and the same as 4 GiB)\n' "peak RSS, backup of 64 GiB sparse" "$(( ${rss[sparse64_first_backup]} / 1024 ))"
+printf '%-32s %6ss\n' "backup of 64 GiB sparse" "${ours[sparse64_first_backup]}"
