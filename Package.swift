@@ -44,7 +44,6 @@ let package = Package(
             .testTarget(name: "BenjiSealTests", dependencies: ["BenjiSeal", "BenjiCore"], resources: [.copy("Golden")]),
             .testTarget(name: "BenjiStoreTests", dependencies: ["BenjiStore", "BenjiTestSupport", "BenjiCore"]),
             .testTarget(name: "BenjiCatalogTests", dependencies: ["BenjiCatalog", "BenjiCore"]),
-            .testTarget(name: "BenjiCLITests", dependencies: ["BenjiCLI"]),
             .testTarget(name: "PipelineTests", dependencies: ["BenjiCore"]),
         ]
 )

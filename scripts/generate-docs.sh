@@ -12,11 +12,12 @@ out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
 mkdir -p "$out/man" "$out/completions"
 
-swift build --product benji >&2
+swift build >&2
 bin=$(swift build --show-bin-path)
+# The plugin builds the package and writes a page for every executable product.
+rm -rf .build/plugins/GenerateManual/outputs
+swift package plugin generate-manual --date "$manual_date" --authors "the benji developers" >&2
 for tool in "${tools[@]}"; do
-  swift build --product "$tool" >&2
-  swift package plugin generate-manual --product "$tool" -- --date "$manual_date" --authors "the benji developers" >/dev/null
   cp .build/plugins/GenerateManual/outputs/"$tool"/*.1 "$out/man/"
   "$bin/$tool" --generate-completion-script bash > "$out/completions/$tool.bash"
   "$bin/$tool" --generate-completion-script zsh > "$out/completions/_$tool"

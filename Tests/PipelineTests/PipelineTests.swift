@@ -355,3 +355,20 @@ let restorePipeline = "benji-catalog blocks $V | benji-put --get | benji-seal --
         #expect(mismatch.stderr.contains("belongs to store"))
     }
 }
+
+@Suite(.serialized) struct ExampleTests {
+    /// Every script in examples/ runs to completion against a fresh repository.
+    @Test(arguments: ["backup-and-restore-pipeline.sh", "incremental-with-hints.sh", "stdin-and-inspection.sh"])
+    func runs(_ script: String) throws {
+        let s = try Sandbox()
+        let r = try s.sh("\(packageRoot)/examples/\(script)")
+        #expect(r.status == 0, "\(script) failed:\n\(r.stderr)")
+        #expect(!r.stdout.isEmpty)
+    }
+
+    @Test func everyExampleIsTested() throws {
+        let scripts = try FileManager.default.contentsOfDirectory(atPath: packageRoot + "/examples")
+            .filter { $0.hasSuffix(".sh") && $0 != "common.sh" }.sorted()
+        #expect(scripts == ["backup-and-restore-pipeline.sh", "incremental-with-hints.sh", "stdin-and-inspection.sh"])
+    }
+}
