@@ -41,6 +41,7 @@ let package = Package(
             .testTarget(name: "BenjiCoreTests", dependencies: ["BenjiCore"]),
             .testTarget(name: "BenjiRecordsTests", dependencies: ["BenjiRecords", "BenjiCore"]),
             .testTarget(name: "BenjiChunkingTests", dependencies: ["BenjiChunking", "BenjiCore"]),
+            .testTarget(name: "BenjiSourceTests", dependencies: ["BenjiSource", "BenjiCore"]),
             .testTarget(name: "BenjiSealTests", dependencies: ["BenjiSeal", "BenjiCore"], resources: [.copy("Golden")]),
             .testTarget(name: "BenjiStoreTests", dependencies: ["BenjiStore", "BenjiTestSupport", "BenjiCore"]),
             .testTarget(name: "BenjiCatalogTests", dependencies: ["BenjiCatalog", "BenjiCore"]),

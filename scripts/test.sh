@@ -13,4 +13,9 @@ echo "== checking that man/ and completions/ are current" >&2
 scripts/generate-docs.sh --check
 
 echo "== tests" >&2
-swift test --skip-build
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+swift test --skip-build 2>&1 | tee "$log"
+# One plain closing line with the counts of Swift Testing's summary.
+passed=$(grep -oE 'Test run with [0-9]+ tests? in [0-9]+ suites? passed' "$log" | grep -oE '[0-9]+' | head -1)
+if [ -n "$passed" ]; then echo "tests: $passed passed, 0 failed"; fi

@@ -6,9 +6,22 @@ import BenjiRecords
 import BenjiStore
 import Foundation
 
-/// Opens the catalog (checking it matches the store, when one is configured).
+/// Opens the catalog, and checks that it records the configured store, if one is configured: a pipeline
+/// whose stages disagree about the store would commit versions whose objects are elsewhere.
 func openCatalog(_ options: RepositoryOptions) throws -> Catalog {
-    try Catalog(path: try options.catalogPath())
+    let catalog = try Catalog(path: try options.catalogPath())
+    if let url = try options.setting(options.store, env: "BENJI_STORE", key: "store") {
+        try checkPair(catalog: catalog, store: try openStore(url: url))
+    }
+    return catalog
+}
+
+/// Fails with 78 unless the catalog records this store.
+func checkPair(catalog: Catalog, store: ObjectStore) throws {
+    let config = try StoreConfig.load(store)
+    guard catalog.storeID == config.id else {
+        throw BenjiError(.config, "catalog \(catalog.path) belongs to store \(catalog.storeID), but \(store.url) is store \(config.id)")
+    }
 }
 
 // MARK: - dedup
@@ -76,10 +89,16 @@ struct CommitCommand: ParsableCommand {
                     if let error = b.error { throw BenjiError.data("block \(b.idx) failed upstream: \(error)", location: location) }
                     let outcome: BlockOutcome
                     if b.check {
+                        guard b.zero || b.sha256 != nil else {
+                            throw BenjiError.data("check block \(b.idx) was not read (it needs benji-chunk)", location: location)
+                        }
                         outcome = .check(sha256: b.zero ? nil : b.sha256)
                     } else if b.zero {
                         outcome = .zero
                     } else if let name = b.object, let digest = b.sha256, !b.hasData, !b.hasObjectData {
+                        guard name.utf8.count == 64, Hex.decode(name).map(Hex.encode) == name else {
+                            throw BenjiError.data("block \(b.idx): object name \"\(name)\" is not 64 lowercase hex digits", location: location)
+                        }
                         let written = b.record["written"]?.bool ?? false
                         outcome = .object(sha256: digest, size: b.size, name: name,
                                           storedSize: b.record["stored_size"]?.int64.map { Int($0) }, written: written)
@@ -88,6 +107,8 @@ struct CommitCommand: ParsableCommand {
                     }
                     try writer!.add(idx: b.idx, outcome)
                 case .end(let e):
+                    // Commit only once the input has ended too: anything after `end` is an error.
+                    guard try input.next() == nil else { continue }
                     var stats = BackupStatistics()
                     stats.bytesRead = e.record["bytes_read"]?.int64 ?? 0
                     stats.bytesWritten = e.record["bytes_written"]?.int64 ?? 0
@@ -109,10 +130,12 @@ struct CommitCommand: ParsableCommand {
 }
 
 func printVersion(_ info: VersionInfo, quiet: Bool) throws {
-    let out = StandardStreams.writer()
     if quiet {
-        print(info.id)
+        try Array((info.id + "\n").utf8).withUnsafeBytes {
+            try FileDescriptor(borrowing: 1, name: "<stdout>").writeAll($0)
+        }
     } else {
+        let out = StandardStreams.writer()
         try out.write(info.record)
         try out.flush()
     }

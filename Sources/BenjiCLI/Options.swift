@@ -157,9 +157,20 @@ func parseBlockSize(_ text: String) throws -> Int {
 }
 
 /// Reads a hints file (`-` for stdin is not allowed: stdin carries the image or the stream).
+/// Works with pipes too (`--hints <(rbd diff --format=json …)`).
 func loadHints(_ path: String) throws -> [Extent] {
-    guard let data = FileManager.default.contents(atPath: path) else {
-        throw BenjiError(.notFound, "hints file \(path) cannot be read")
+    let fd: FileDescriptor
+    do {
+        fd = try FileDescriptor(path: path, flags: O_RDONLY)
+    } catch let e as BenjiError {
+        throw BenjiError(e.status, "hints file \(path) cannot be read: \(e.message)")
     }
-    return try Hints.parse(Array(data), name: path)
+    var bytes: [UInt8] = []
+    var chunk = [UInt8](repeating: 0, count: 1 << 16)
+    while true {
+        let n = try chunk.withUnsafeMutableBytes { try fd.readSome(into: $0) }
+        if n == 0 { break }
+        bytes += chunk[0..<n]
+    }
+    return try Hints.parse(bytes, name: path)
 }

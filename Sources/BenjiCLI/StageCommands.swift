@@ -273,9 +273,9 @@ struct PutCommand: ParsableCommand {
             commandName: commandName("put"),
             abstract: "Write sealed objects to the store, or --get them back.",
             discussion: """
-            Each block with `object_data` is written to the store under `object` (an object of the same size \
-            already there is not rewritten, unless the block says `heal`), and leaves with `written: true` and \
-            `stored_size` instead of the bytes. The `end` record is written only once every object is durable. \
+            Each block with `object_data` is written to the store under `object` (replacing any object of that \
+            name: only objects the catalog knows as valid are trusted, and dedup takes those out before), and \
+            leaves with `written: true` and `stored_size` instead of the bytes. The `end` record is written only once every object is durable. \
             With --get, each block with an `object` gains its `object_data` from the store; a missing object \
             gets an `error` field instead, the stream goes on, and the exit status is 3.
             """)
@@ -288,6 +288,9 @@ struct PutCommand: ParsableCommand {
     func run() throws {
         let store = try openStore(url: try repository.storeURL())
         _ = try StoreConfig.load(store)
+        if let catalogPath = try repository.setting(repository.catalog, env: "BENJI_CATALOG", key: "catalog") {
+            try checkPair(catalog: try Catalog(path: catalogPath), store: store)
+        }
         if get {
             let failures = Locked(0)
             try runStage(block: { b, location in
@@ -360,6 +363,9 @@ struct WriteCommand: ParsableCommand {
         while let event = try input.next() {
             switch event {
             case .header(let h):
+                if let base = h.base {
+                    throw BenjiError.data("the stream lists only the blocks that changed since version \(base); write a whole version (benji-catalog blocks VERSION)", location: input.location)
+                }
                 output = try RestoreTarget(path: target, size: h.size, sparse: sparse, force: force, blockSize: h.blockSize)
                 geometry = BlockGeometry(size: h.size ?? Int64.max / 2, blockSize: h.blockSize)
             case .block(let b):

@@ -44,6 +44,7 @@ public enum BlockMapCodec {
             while true {
                 guard i < bytes.count, shift < 64 else { return nil }
                 let b = bytes[i]
+                if shift == 63 && b > 1 { return nil }
                 i += 1
                 z |= UInt64(b & 0x7F) << shift
                 if b < 0x80 { break }

@@ -79,9 +79,9 @@ public final class Catalog: @unchecked Sendable {
         }
         self.path = path
         db = try Database(path: path, create: false)
-        try Catalog.configure(db)
         let version: String?
         do {
+            try Catalog.configure(db)
             let s = try db.statement("SELECT value FROM meta WHERE key = 'schema_version'")
             defer { s.reset() }
             version = try s.step() ? s.text(0) : nil

@@ -33,10 +33,16 @@ public final class VersionWriter {
     private var lastIdx: Int64 = -1
     /// Whether the base's last block was listed (it must be when the image size changed).
     private var baseLastListed = false
-    private var batch = 0
-    private var inTransaction = false
     private var lastRenewal = Date()
     private var finished = false
+
+    /// Catalog writes wait in memory and go in short transactions (a few thousand rows, or a second's
+    /// worth), so that concurrent backups and commands never wait long for the write lock. New objects
+    /// get placeholder ids (-1, -2, …) in the current segment until they are inserted.
+    private var newObjects: [(digest: SHA256Digest, size: Int, name: SQLValue, storedSize: Int?)] = []
+    private var placeholders: [SHA256Digest: Int64] = [:]
+    private var pendingExisting: [Int64] = []
+    private var batchStarted: Date?
 
     init(catalog: Catalog, id: String, lockName: String, blockSize: Int, base: VersionInfo?, baseSegments: [Int64]) {
         self.catalog = catalog
@@ -47,9 +53,6 @@ public final class VersionWriter {
         self.baseSegments = baseSegments
     }
 
-    deinit {
-        if inTransaction { try? catalog.db.execute("ROLLBACK") }
-    }
 
     private var db: Database { catalog.db }
 
@@ -68,8 +71,8 @@ public final class VersionWriter {
         case .zero:
             set(slot, 0, idx)
         case .object(let digest, let size, let name, let storedSize, let written):
-            try beginBatch()
             set(slot, try objectID(digest, size: size, name: name, storedSize: storedSize, written: written), idx)
+            try flushIfDue()
         case .check(let digest):
             let current = entries![slot]
             let expected: SHA256Digest? = current == 0 ? nil : try catalog.object(id: current).sha256
@@ -106,9 +109,10 @@ public final class VersionWriter {
     }
 
     private func closeSegment() throws {
-        if let e = entries, dirty {
-            try beginBatch()
-            segments.append(try catalog.storeSegment(e))
+        if entries != nil, dirty {
+            try flushBatch()
+            let e = entries!
+            segments.append(try db.transaction { try catalog.storeSegment(e) })
         } else {
             segments.append(segmentIndex < baseSegments.count ? baseSegments[segmentIndex] : 0)
         }
@@ -117,18 +121,18 @@ public final class VersionWriter {
     }
 
     private func objectID(_ digest: SHA256Digest, size: Int, name: String, storedSize: Int?, written: Bool) throws -> Int64 {
+        if let placeholder = placeholders[digest] { return placeholder }
         let find = try db.statement("SELECT id, state FROM objects WHERE sha256 = ?")
         find.bind(.blob(digest.bytes))
         defer { find.reset() }
         if try find.step() {
             let objectID = find.int(0)
-            let state = find.int(1)
-            if state != Catalog.ObjectState.valid.rawValue {
+            if find.int(1) != Catalog.ObjectState.valid.rawValue {
                 guard written else {
                     throw BenjiError.data("block with SHA-256 \(digest.hex) refers to an object that is not valid in the catalog; it must be stored again")
                 }
-                try db.statement("INSERT OR IGNORE INTO pending_objects(version_id, object_id) VALUES (?, ?)")
-                    .bind(.text(id), .int(objectID)).run()
+                pendingExisting.append(objectID)
+                if batchStarted == nil { batchStarted = Date() }
             }
             return objectID
         }
@@ -136,36 +140,54 @@ public final class VersionWriter {
             throw BenjiError.data("block with SHA-256 \(digest.hex) refers to object \(name), which the catalog does not know and this stream did not store")
         }
         let storedName: SQLValue = name == digest.hex ? .null : (Hex.decode(name).map { .blob($0) } ?? .null)
-        try db.statement("""
-            INSERT INTO objects(sha256, name, size, stored_size, state, created) VALUES (?, ?, ?, ?, 0, ?)
-            """).bind(.blob(digest.bytes), storedName, .int(Int64(size)), .from(storedSize.map(Int64.init)),
-                      .text(Timestamp.format(Date()))).run()
-        let objectID = db.lastInsertRowID
-        try db.statement("INSERT INTO pending_objects(version_id, object_id) VALUES (?, ?)").bind(.text(id), .int(objectID)).run()
-        return objectID
+        newObjects.append((digest, size, storedName, storedSize))
+        let placeholder = -Int64(newObjects.count)
+        placeholders[digest] = placeholder
+        if batchStarted == nil { batchStarted = Date() }
+        return placeholder
     }
 
-    /// Groups catalog writes into transactions of a few thousand rows.
-    private func beginBatch() throws {
-        if !inTransaction {
-            try db.execute("BEGIN IMMEDIATE")
-            inTransaction = true
-        }
-        batch += 1
-        if batch >= 2048 { try commitBatch() }
+    private func flushIfDue() throws {
+        guard let started = batchStarted else { return }
+        if newObjects.count + pendingExisting.count >= 2048 || Date().timeIntervalSince(started) > 1 { try flushBatch() }
     }
 
-    private func commitBatch() throws {
-        if inTransaction {
-            try db.execute("COMMIT")
-            inTransaction = false
+    /// Inserts the waiting objects in one short transaction and replaces their placeholders.
+    private func flushBatch() throws {
+        guard batchStarted != nil else { return }
+        let now = Timestamp.format(Date())
+        var ids: [Int64] = []
+        try db.transaction {
+            for o in newObjects {
+                try db.statement("""
+                    INSERT INTO objects(sha256, name, size, stored_size, state, created) VALUES (?, ?, ?, ?, 0, ?)
+                    ON CONFLICT(sha256) DO NOTHING
+                    """).bind(.blob(o.digest.bytes), o.name, .int(Int64(o.size)), .from(o.storedSize.map(Int64.init)), .text(now)).run()
+                // Another backup may have recorded the same data meanwhile: use its row.
+                let find = try db.statement("SELECT id, state FROM objects WHERE sha256 = ?")
+                find.bind(.blob(o.digest.bytes))
+                defer { find.reset() }
+                guard try find.step() else { throw BenjiError(.failure, "catalog \(catalog.path): an object row vanished") }
+                ids.append(find.int(0))
+                if find.int(1) != Catalog.ObjectState.valid.rawValue { pendingExisting.append(find.int(0)) }
+            }
+            for objectID in pendingExisting {
+                try db.statement("INSERT OR IGNORE INTO pending_objects(version_id, object_id) VALUES (?, ?)")
+                    .bind(.text(id), .int(objectID)).run()
+            }
         }
-        batch = 0
+        if var e = entries {
+            for i in e.indices where e[i] < 0 { e[i] = ids[Int(-e[i]) - 1] }
+            entries = e
+        }
+        newObjects.removeAll(keepingCapacity: true)
+        placeholders.removeAll(keepingCapacity: true)
+        pendingExisting.removeAll(keepingCapacity: true)
+        batchStarted = nil
     }
 
     private func renewIfDue() throws {
         guard Date().timeIntervalSince(lastRenewal) > 30 else { return }
-        try commitBatch()
         try renewLease()
     }
 
@@ -203,8 +225,8 @@ public final class VersionWriter {
             var e = try catalog.segment(last)
             if e[tail...].contains(where: { $0 != 0 }) {
                 for i in tail..<e.count { e[i] = 0 }
-                try beginBatch()
-                segments[segments.count - 1] = try catalog.storeSegment(e)
+                let trimmed = e
+                segments[segments.count - 1] = try db.transaction { try catalog.storeSegment(trimmed) }
             }
         }
         // Blocks inherited across a size change must still have the right size.
@@ -221,7 +243,7 @@ public final class VersionWriter {
                 }
             }
         }
-        try commitBatch()
+        try flushBatch()
         try db.transaction {
             try db.statement("""
                 UPDATE objects SET state = 1 WHERE id IN (SELECT object_id FROM pending_objects WHERE version_id = ?)
@@ -249,7 +271,6 @@ public final class VersionWriter {
     public func abort() {
         guard !finished else { return }
         finished = true
-        if inTransaction { try? db.execute("ROLLBACK"); inTransaction = false }
         try? db.transaction {
             try db.statement("DELETE FROM pending_objects WHERE version_id = ?").bind(.text(id)).run()
             try db.statement("DELETE FROM versions WHERE id = ? AND status = 'incomplete'").bind(.text(id)).run()

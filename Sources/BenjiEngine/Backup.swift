@@ -145,6 +145,7 @@ public final class BackupEngine {
         let readBuffers = BufferPool(size: blockSize)
         let objects = ObjectWriterPool(store: store, threads: 4, capacity: 8,
                                        bufferSize: Sealer.maximumObjectSize(plaintextSize: blockSize))
+        defer { objects.close() }
 
         /// Hashes one block, and seals and stores it unless the store has it.
         @Sendable func process(_ idx: Int64, _ bytes: UnsafeRawBufferPointer, _ action: BlockAction) throws -> Outcome {

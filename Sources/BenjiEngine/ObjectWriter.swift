@@ -32,7 +32,7 @@ final class ObjectWriterPool: @unchecked Sendable {
         queue = BoundedQueue(capacity: capacity)
         for _ in 0..<threads {
             group.enter()
-            Thread { [self] in
+            Thread { [queue, store, free, failure, bytes, group] in
                 while let job = queue.pop() {
                     if failure.withLock({ $0 == nil }) {
                         do {
@@ -51,8 +51,16 @@ final class ObjectWriterPool: @unchecked Sendable {
     }
 
     deinit {
-        if !finished { queue.close(); group.wait() }
+        close()
         free.withLock { for b in $0 { b.deallocate() } }
+    }
+
+    /// Stops the threads once the queue is drained; for the error path (`finish` does it otherwise).
+    func close() {
+        guard !finished else { return }
+        finished = true
+        queue.close()
+        group.wait()
     }
 
     /// A buffer to seal an object into.
@@ -72,9 +80,7 @@ final class ObjectWriterPool: @unchecked Sendable {
 
     /// Waits for every queued object; returns the bytes written (objects already stored count nothing).
     func finish() throws -> Int64 {
-        finished = true
-        queue.close()
-        group.wait()
+        close()
         if let error = failure.withLock({ $0 }) { throw error }
         return bytes.withLock { $0 }
     }

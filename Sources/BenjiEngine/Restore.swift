@@ -110,6 +110,9 @@ public final class RestoreEngine {
                     opened = .failure(e.message.hasPrefix("object ") ? e : BenjiError(e.status, "object \(object.name): \(e.message)"))
                 }
                 switch opened {
+                case .failure(let e) where e.status == .notFound && (try? store.exists(ObjectKey.config)) != true:
+                    // Not one missing object: the store itself is gone (an unmounted file system).
+                    throw BenjiError(.unavailable, "store \(store.url) is no longer reachable (its config object is gone)")
                 case .failure(let e):
                     if direct { try target.zero(at: offset, length: entry.size) }
                     return (entry, nil, e)

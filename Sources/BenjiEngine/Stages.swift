@@ -48,14 +48,15 @@ public enum Stages {
         return ChunkedBlock(idx: idx, size: data.count, sha256: SHA256.hash(data), data: data)
     }
 
-    /// Stores a sealed object unless an object of the same size is already there (idempotence: same name,
-    /// same plaintext). With `heal`, rewrites it anyway: the catalog found the stored copy damaged.
-    /// - Returns: the number of bytes written (0 if it was already stored).
+    /// Stores a sealed object.
+    ///
+    /// An object of the same name may be there already — a crashed backup's leftover, a concurrent
+    /// backup's, or a damaged copy (`heal`). It is replaced all the same: only objects the catalog knows
+    /// as valid are trusted, and those are never sent here (dedup takes them out first).
+    /// - Returns: the number of bytes written.
     @discardableResult
     public static func put(store: ObjectStore, name: String, object: UnsafeRawBufferPointer, heal: Bool) throws -> Int {
-        let key = ObjectKey.block(name)
-        if !heal, let existing = try store.size(key), existing == object.count { return 0 }
-        try store.put(key, object)
+        try store.put(ObjectKey.block(name), object)
         return object.count
     }
 

@@ -18,7 +18,11 @@ public struct StreamValidator {
     public private(set) var blockCount: Int64 = 0
     public private(set) var ended = false
     private var lastIdx: Int64 = -1
+    private var lastSize = 0
     private var shortBlockSeen = false
+
+    /// The most blocks an image may have (2^32: 16 PiB at 4 MiB blocks, 16 TiB at 4 KiB).
+    public static let maximumBlocks: Int64 = 1 << 32
 
     public init() {}
 
@@ -36,6 +40,9 @@ public struct StreamValidator {
         case RecordType.stream:
             guard header == nil else { throw BenjiError.data("a second stream record", location: location) }
             let h = try StreamHeader(record, location: location)
+            if let size = h.size, StreamHeader.blockCount(size: size, blockSize: h.blockSize) > StreamValidator.maximumBlocks {
+                throw BenjiError.data("stream record: an image of \(size) bytes has more than 2^32 blocks of \(h.blockSize)", location: location)
+            }
             header = h
             return .header(h)
         case RecordType.block:
@@ -43,6 +50,9 @@ public struct StreamValidator {
             let b = try Block(record, location: location)
             guard b.idx > lastIdx else {
                 throw BenjiError.data("block \(b.idx) is out of order (after block \(lastIdx))", location: location)
+            }
+            guard b.idx < StreamValidator.maximumBlocks else {
+                throw BenjiError.data("block \(b.idx) is beyond the largest image (2^32 blocks)", location: location)
             }
             if let size = h.size {
                 let count = StreamHeader.blockCount(size: size, blockSize: h.blockSize)
@@ -63,6 +73,7 @@ public struct StreamValidator {
                 if b.size < h.blockSize { shortBlockSeen = true }
             }
             lastIdx = b.idx
+            lastSize = b.size
             blockCount += 1
             return .block(b)
         case RecordType.end:
@@ -81,6 +92,13 @@ public struct StreamValidator {
                 let count = StreamHeader.blockCount(size: s, blockSize: h.blockSize)
                 guard lastIdx < count else {
                     throw BenjiError.data("block \(lastIdx) is beyond the end of a \(s)-byte image", location: location)
+                }
+                // Blocks were checked against the block size only; the last one must fit the final size.
+                if lastIdx >= 0 {
+                    let expected = BlockGeometry(size: s, blockSize: h.blockSize).size(of: lastIdx)
+                    guard lastSize == expected else {
+                        throw BenjiError.data("block \(lastIdx) has size \(lastSize), but a \(s)-byte image needs \(expected)", location: location)
+                    }
                 }
             default: break
             }

@@ -223,6 +223,37 @@ let restorePipeline = "benji-catalog blocks $V | benji-put --get | benji-seal --
         try expectNoValidVersion(s)
     }
 
+    @Test func commitChecksTheWholeInputAndWhatItIsGiven() throws {
+        let s = try Sandbox()
+        try s.makeImage("img", size: 2 * 65_536, seed: 1)
+        try s.ok("benji-chunk img vol --block-size 64K | benji-catalog dedup | benji-seal | benji-put > stored.ndjson")
+        // Records after the end record: nothing is committed.
+        let twice = try s.sh("cat stored.ndjson stored.ndjson | benji-catalog commit")
+        #expect(twice.status == 65)
+        #expect(twice.stderr.contains("follows the end record"))
+        try expectNoValidVersion(s)
+        // A check block that was never read.
+        let v = try s.ok("benji-catalog commit --quiet < stored.ndjson")
+        let unread = try s.sh("benji-diff img vol --base \(v) --hints <(echo '[]') | benji-catalog commit")
+        #expect(unread.status == 65)
+        #expect(unread.stderr.contains("was not read"))
+        // An incremental plan is not a whole image: benji-write refuses it.
+        let partial = try s.sh("benji-diff img vol --base \(v) --hints <(echo '[]') --no-check | benji-write out")
+        #expect(partial.status == 65)
+        #expect(partial.stderr.contains("only the blocks that changed"))
+    }
+
+    @Test func stagesRefuseACatalogOfAnotherStore() throws {
+        let s = try Sandbox()
+        try s.makeImage("img", size: 65_536, seed: 1)
+        try s.ok("benji init --no-config --catalog other.sqlite --store file://\(s.dir)/other")
+        for stage in ["benji-catalog dedup", "benji-put", "benji-catalog commit"] {
+            let r = try s.sh("benji-chunk img vol | \(stage) --catalog other.sqlite")
+            #expect(r.status == 78, "\(stage)")
+            #expect(r.stderr.contains("belongs to store"), "\(stage)")
+        }
+    }
+
     @Test func missingStoreCatalogAndSource() throws {
         let s = try Sandbox()
         try s.makeImage("img", size: 65_536, seed: 1)
@@ -244,6 +275,23 @@ let restorePipeline = "benji-catalog blocks $V | benji-put --get | benji-seal --
         let usage = try s.sh("benji backup")
         #expect(usage.status == 64)
         try expectNoValidVersion(s)
+    }
+}
+
+@Suite(.serialized) struct ConcurrencyTests {
+    /// Backups of different volumes run at once on one catalog; each commits.
+    @Test func parallelBackupsOfDifferentVolumes() throws {
+        let s = try Sandbox()
+        try s.makeImage("img", size: 40 * 65_536, seed: 12)
+        let r = try s.sh("""
+            for i in 1 2 3 4; do benji backup img vol$i --block-size 4K > v$i.txt 2> e$i.txt & done; wait
+            for i in 1 2 3 4; do cat e$i.txt; done
+            """)
+        #expect(r.stdout.isEmpty, "\(r.stdout)")
+        let versions = try s.versions()
+        #expect(versions.count == 4)
+        #expect(versions.allSatisfy { $0["status"] as? String == "valid" })
+        for i in 1...4 { try s.ok("benji restore $(cat v\(i).txt) out\(i) && cmp img out\(i)") }
     }
 }
 

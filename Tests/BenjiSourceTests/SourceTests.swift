@@ -1,0 +1,103 @@
+import Foundation
+import Testing
+@testable import BenjiCore
+@testable import BenjiSource
+
+private func scratch() -> String {
+    let path = NSTemporaryDirectory() + "benji-source-" + UUID().uuidString
+    try! FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+    return path
+}
+
+@Suite struct SourceTests {
+    @Test func opensFilesWithAndWithoutPrefix() throws {
+        let dir = scratch()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try Data(repeating: 7, count: 10_000).write(to: URL(fileURLWithPath: dir + "/img"))
+        for spec in [dir + "/img", "file:" + dir + "/img", "file://" + dir + "/img"] {
+            let source = try openSource(spec)
+            #expect(source.size == 10_000)
+            #expect(source.name == "file:" + dir + "/img")
+            #expect(source.isRandomAccess)
+            var buffer = [UInt8](repeating: 0, count: 4096)
+            let n = try buffer.withUnsafeMutableBytes { try source.read(at: 8192, into: $0) }
+            #expect(n == 10_000 - 8192)
+            #expect(buffer[0] == 7)
+        }
+        #expect(try openSource("-") is StreamSource)
+    }
+
+    @Test func reportsMissingAndUnsupportedSources() {
+        do { _ = try openSource("/nonexistent/image"); Issue.record("opened a missing file") } catch let e as BenjiError {
+            #expect(e.status == .notFound)
+        } catch { Issue.record("\(error)") }
+        do { _ = try openSource("rbd:pool/image"); Issue.record("opened an rbd source") } catch let e as BenjiError {
+            #expect(e.status == .config)
+        } catch { Issue.record("\(error)") }
+        do { _ = try openSource("/"); Issue.record("opened a directory") } catch let e as BenjiError {
+            #expect(e.status == .usage)
+        } catch { Issue.record("\(error)") }
+    }
+
+    @Test func findsHolesInSparseFiles() throws {
+        let dir = scratch()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let path = dir + "/sparse"
+        let fd = try FileDescriptor(path: path, flags: O_WRONLY | O_CREAT)
+        try fd.truncate(to: 64 << 20)
+        try [UInt8](repeating: 1, count: 4096).withUnsafeBytes { try fd.write(at: 32 << 20, from: $0) }
+        try fd.sync()
+        let source = try FileSource(path: path)
+        // Whether a file system reports holes is its choice; where it does, data is never called a hole.
+        #expect(!source.isHole(at: 32 << 20, length: 4096))
+        #expect(!source.isHole(at: (32 << 20) - 4096, length: 8192))
+        if source.isHole(at: 0, length: 1 << 20) {
+            #expect(source.isHole(at: 60 << 20, length: 4 << 20))
+        }
+    }
+
+    @Test func streamSourcesReadInOrder() throws {
+        let dir = scratch()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try Data(repeating: 3, count: 5000).write(to: URL(fileURLWithPath: dir + "/s"))
+        let source = StreamSource(fd: try FileDescriptor(path: dir + "/s", flags: O_RDONLY))
+        #expect(source.size == nil)
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        #expect(try buffer.withUnsafeMutableBytes { try source.read(at: 0, into: $0) } == 4096)
+        #expect(try buffer.withUnsafeMutableBytes { try source.read(at: 4096, into: $0) } == 904)
+    }
+}
+
+@Suite struct TargetTests {
+    @Test func refusesToOverwriteWithoutForce() throws {
+        let dir = scratch()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let path = dir + "/out"
+        try Data([1]).write(to: URL(fileURLWithPath: path))
+        do {
+            _ = try RestoreTarget(path: path, size: 10, sparse: false, force: false, blockSize: 4096)
+            Issue.record("overwrote an existing file")
+        } catch let e as BenjiError {
+            #expect(e.status == .cannotCreate)
+        }
+        _ = try RestoreTarget(path: path, size: 10, sparse: false, force: true, blockSize: 4096)
+    }
+
+    @Test func writesDataAndZerosSparseOrNot() throws {
+        let dir = scratch()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        for sparse in [false, true] {
+            let path = dir + "/out-\(sparse)"
+            let target = try RestoreTarget(path: path, size: 3 * 4096 + 5, sparse: sparse, force: false, blockSize: 4096)
+            try [UInt8](repeating: 9, count: 4096).withUnsafeBytes { try target.write(at: 4096, $0) }
+            try target.zero(at: 0, length: 4096)
+            try target.zero(at: 2 * 4096, length: 4096 + 5)
+            try target.finish(size: 3 * 4096 + 5, durable: true)
+            let data = try Data(contentsOf: URL(fileURLWithPath: path))
+            #expect(data.count == 3 * 4096 + 5)
+            #expect(data[0..<4096].allSatisfy { $0 == 0 })
+            #expect(data[4096..<8192].allSatisfy { $0 == 9 })
+            #expect(data[8192...].allSatisfy { $0 == 0 })
+        }
+    }
+}
