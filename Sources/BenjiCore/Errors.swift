@@ -34,6 +34,8 @@ public struct BenjiError: Error, CustomStringConvertible, Sendable {
     public var message: String
     /// Where in the input the error was found (`<stdin>:12`), if it came from a record stream.
     public var location: String?
+    /// The errno of a failed system call, for callers that handle particular ones.
+    public var errno: Int32?
 
     public init(_ status: ExitStatus, _ message: String, location: String? = nil) {
         self.status = status
@@ -64,7 +66,9 @@ public struct BenjiError: Error, CustomStringConvertible, Sendable {
             default: mapped = .ioError
             }
         }
-        return BenjiError(mapped, "\(operation): \(text) (errno \(code))")
+        var error = BenjiError(mapped, "\(operation): \(text) (errno \(code))")
+        error.errno = code
+        return error
     }
 }
 

@@ -34,6 +34,24 @@ func temporaryDirectory() -> String {
         #expect(files == [name])
     }
 
+    /// Aligned buffers take the direct-I/O path (with a padded, truncated tail); others the page cache.
+    @Test(arguments: [4096, 3 * 4096 + 17, 4095, 1, 5_000_000])
+    func storesAlignedAndUnalignedBuffersExactly(length: Int) throws {
+        let dir = temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let store = FileStore(root: dir)
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: length + 1, alignment: 4096)
+        defer { buffer.deallocate() }
+        for i in 0..<(length + 1) { buffer[i] = UInt8(truncatingIfNeeded: i &* 7 &+ 1) }
+        let aligned = UnsafeRawBufferPointer(rebasing: buffer[0..<length])
+        let unaligned = UnsafeRawBufferPointer(rebasing: buffer[1..<(length + 1)])
+        try store.put("versions/aligned", aligned)
+        try store.put("versions/unaligned", unaligned)
+        #expect(try store.get("versions/aligned") == Array(aligned))
+        #expect(try store.get("versions/unaligned") == Array(unaligned))
+        #expect(try store.size("versions/aligned") == length)
+    }
+
     @Test func rejectsKeysThatEscapeTheStore() {
         let store = FileStore(root: "/nonexistent")
         for key in ["../x", "/etc/passwd", "blocks/../../x", "", "blocks/.hidden"] {
