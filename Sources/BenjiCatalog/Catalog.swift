@@ -223,14 +223,6 @@ public final class Catalog: @unchecked Sendable {
         return digest.hex
     }
 
-    /// The number of objects per state, for statistics and tests.
-    public func objectCount(validOnly: Bool = true) throws -> Int {
-        let s = try db.statement(validOnly ? "SELECT count(*) FROM objects WHERE state = 1" : "SELECT count(*) FROM objects")
-        defer { s.reset() }
-        _ = try s.step()
-        return Int(s.int(0))
-    }
-
     // MARK: versions
 
     private static let versionColumns = """

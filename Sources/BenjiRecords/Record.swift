@@ -39,9 +39,6 @@ public struct Record: Sendable {
         return Record(object)
     }
 
-    /// The record as one line of JSON, without the newline.
-    public var jsonText: String { JSONWriter.string(.object(object)) }
-
     // MARK: strict field access, for the typed views
 
     func requireInt(_ key: String, _ location: String, min: Int64 = 0) throws -> Int64 {
