@@ -6,11 +6,12 @@ import BenjiRecords
 import BenjiStore
 import Foundation
 
-/// Opens the catalog, and checks that it records the configured store, if one is configured: a pipeline
-/// whose stages disagree about the store would commit versions whose objects are elsewhere.
-func openCatalog(_ options: RepositoryOptions) throws -> Catalog {
+/// Opens the catalog. With `checkStore`, also checks that it records the configured store, if one is
+/// configured: a pipeline whose stages disagree about the store would commit versions whose objects are
+/// elsewhere. (Listing or removing versions needs no store, and works while it is unreachable.)
+func openCatalog(_ options: RepositoryOptions, checkStore: Bool = false) throws -> Catalog {
     let catalog = try Catalog(path: try options.catalogPath())
-    if let url = try options.setting(options.store, env: "BENJI_STORE", key: "store") {
+    if checkStore, let url = try options.setting(options.store, env: "BENJI_STORE", key: "store") {
         try checkPair(catalog: catalog, store: try openStore(url: url))
     }
     return catalog
@@ -39,7 +40,7 @@ struct DedupCommand: ParsableCommand {
     @OptionGroup var repository: RepositoryOptions
 
     func run() throws {
-        let catalog = Locked(try openCatalog(repository))
+        let catalog = Locked(try openCatalog(repository, checkStore: true))
         try runStage(block: { b, _ in
             guard let digest = b.sha256, b.hasData, !b.check else { return (b, [:]) }
             let (known, invalid) = try catalog.withLock { (try $0.lookup(digest), try $0.isInvalid(digest)) }
@@ -74,7 +75,7 @@ struct CommitCommand: ParsableCommand {
     var quiet = false
 
     func run() throws {
-        let catalog = try openCatalog(repository)
+        let catalog = try openCatalog(repository, checkStore: true)
         let input = StandardStreams.reader()
         var writer: VersionWriter?
         let started = Date()
@@ -154,7 +155,7 @@ struct BlocksCommand: ParsableCommand {
     var version: String
 
     func run() throws {
-        let catalog = try openCatalog(repository)
+        let catalog = try openCatalog(repository, checkStore: true)
         let info = try catalog.version(version)
         guard info.status != .incomplete, let size = info.size else {
             throw BenjiError(.dataError, "version \(version) is incomplete")
