@@ -427,3 +427,29 @@ let restorePipeline = "benji-catalog blocks $V | benji-put --get | benji-seal --
         #expect(scripts == ["backup-and-restore-pipeline.sh", "incremental-with-hints.sh", "stdin-and-inspection.sh"])
     }
 }
+
+/// True if this machine lets us attach loop devices (root, and /dev/loop-control present).
+let loopDevicesAvailable: Bool = getuid() == 0 && FileManager.default.fileExists(atPath: "/dev/loop-control")
+
+@Suite(.serialized, .enabled(if: loopDevicesAvailable, "needs root and loop devices")) struct BlockDeviceTests {
+    /// Back up a block device, restore it to another, plain and sparse (over garbage), and refuse to
+    /// overwrite a device without --force.
+    @Test func backupAndRestoreBlockDevices() throws {
+        let s = try Sandbox()
+        try s.ok("truncate -s 32M a.img b.img")
+        let a = try s.ok("losetup --show -f a.img"), b = try s.ok("losetup --show -f b.img")
+        defer { _ = try? s.sh("losetup -d \(a); losetup -d \(b)") }
+        try s.ok("head -c 5000000 /dev/urandom | dd of=\(a) bs=1M conv=notrunc,fsync status=none")
+        let v = try s.ok("benji backup \(a) dev --block-size 1M")
+        let info = try s.versions()[0]
+        #expect(info["size"] as? Int == 32 << 20)
+        #expect(info["source"] as? String == "file:\(a)")
+        let refused = try s.sh("benji restore \(v) \(b)")
+        #expect(refused.status == 73)
+        try s.ok("benji restore \(v) \(b) --force && cmp \(a) \(b)")
+        try s.ok("dd if=/dev/urandom of=\(b) bs=1M count=32 status=none")
+        try s.ok("benji restore \(v) \(b) --force --sparse && cmp \(a) \(b)")
+        try s.ok("dd if=/dev/urandom of=\(b) bs=1M count=32 status=none")
+        try s.ok("V=\(v); \(restorePipeline) \(b) --force --sparse && cmp \(a) \(b)")
+    }
+}
