@@ -19,6 +19,9 @@ for tool in mkfs.ext4 zstd openssl jq python3 /usr/bin/time; do
   command -v "$tool" >/dev/null || { log "bench: $tool is missing (run scripts/setup.sh)"; exit 1; }
 done
 
+# Leftovers of an earlier run go first, a few minutes before anything is timed (see fresh() below).
+rm -rf "$work"/ours-* "$work"/b17-*
+
 log "== building benji (release)"
 (cd "$root" && swift build -c release >&2)
 bin="$root/.build/release"
@@ -53,8 +56,16 @@ timed() {  # timed NAME SETUP COMMAND — SETUP runs untimed before each round
   log "ours $name ${best}s (peak RSS $(( ${rss[$name]} / 1024 )) MiB)"
 }
 
-export BENJI_CATALOG="$work/ours/catalog.sqlite" BENJI_STORE="file://$work/ours/store"
-fresh() { rm -rf "$work/ours"; mkdir -p "$work/ours"; benji init --no-config 2>/dev/null; }
+# Every fresh repository gets a directory of its own, and all are deleted only at the end: creating
+# thousands of files right after deleting thousands makes ext4 skip the recently freed inodes one by one
+# (`recently_deleted`, ~5% of a backup's CPU here), a cost of the benchmark loop, not of a backup.
+repo=0
+fresh() {
+  repo=$((repo + 1))
+  export BENJI_CATALOG="$work/ours-$repo/catalog.sqlite" BENJI_STORE="file://$work/ours-$repo/store"
+  mkdir -p "$work/ours-$repo"
+  benji init --no-config 2>/dev/null
+}
 
 log "== benji (this project)"
 timed first_backup 'fresh' "benji backup '$img' vol1"
@@ -70,15 +81,17 @@ cmp "$img" "$work/restore.img" || { log "bench: restore differs from the image";
 rm -f "$work/restore.img"
 timed pipeline_first_backup 'fresh' "benji-diff '$img' vol1 | benji-chunk | benji-catalog dedup | benji-seal | benji-put | benji-catalog commit --quiet"
 timed sparse64_first_backup 'fresh' "benji backup '$sparse' big"
-rm -rf "$work/ours"
 
 log "== Benji 0.17"
 "$here/install-benji017.sh" "$venv" >&2
 declare -A theirs
-b17() { "$venv/bin/benji" -c "$work/b17/benji.yaml" --log-level ERROR "$@"; }
+b17dir=""
+b17() { "$venv/bin/benji" -c "$b17dir/benji.yaml" --log-level ERROR "$@"; }
 b17fresh() {
-  rm -rf "$work/b17"; mkdir -p "$work/b17/store"
-  sed -e "s|@DB@|$work/b17/benji.sqlite|" -e "s|@STORE@|$work/b17/store|" "$here/benji017.yaml.template" > "$work/b17/benji.yaml"
+  repo=$((repo + 1))
+  b17dir="$work/b17-$repo"
+  mkdir -p "$b17dir/store"
+  sed -e "s|@DB@|$b17dir/benji.sqlite|" -e "s|@STORE@|$b17dir/store|" "$here/benji017.yaml.template" > "$b17dir/benji.yaml"
   b17 database-init >/dev/null
 }
 b17timed() {  # b17timed NAME SETUP COMMAND
@@ -96,7 +109,7 @@ b17timed incremental_hints ':' "b17 -m backup --rbd-hints '$hints' --base-versio
 b17timed dedup_nohints ':' "b17 -m backup 'file:$changed' vol2"
 b17timed restore "rm -f '$work/b17-restore.img'" "b17 restore $u1 'file:$work/b17-restore.img'"
 cmp "$img" "$work/b17-restore.img" || { log "bench: Benji 0.17's restore differs from the image"; exit 1; }
-rm -rf "$work/b17" "$work/b17-restore.img"
+rm -rf "$work"/ours-* "$work"/b17-* "$work/b17-restore.img"
 
 limit=$(awk -v n="$nonzero" -v z="$zero" -v s="$sha" -v c="$zstd_rate" -v r="$read_rate" \
   'BEGIN { printf "%.2f", n * (1 / s + 1 / c) / 2 + z / r }')
