@@ -311,7 +311,7 @@ struct PutCommand: ParsableCommand {
         try runStage(block: { b, location in
             guard let object = try b.bytes("object_data", location: location) else { return (b, [:]) }
             guard let name = b.object else { throw BenjiError.data("block \(b.idx) has object_data but no object name", location: location) }
-            let written = try Stages.put(store: store, name: name, object: object, heal: b.heal)
+            let written = try object.withUnsafeBytes { try Stages.put(store: store, name: name, object: $0) }
             var out = b
             out.set("object_data", nil)
             out.set("heal", nil)

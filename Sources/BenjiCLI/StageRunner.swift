@@ -78,5 +78,4 @@ extension Block {
         return bytes
     }
 
-    var heal: Bool { record["heal"]?.bool ?? false }
 }

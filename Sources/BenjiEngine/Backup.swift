@@ -157,15 +157,15 @@ public final class BackupEngine {
             guard let digest else {
                 return Outcome(idx: idx, outcome: .zero, size: size, read: true, deduplicated: false)
             }
-            let (known, invalid) = try lookup.withLock { c in (try c.lookup(digest), try c.isInvalid(digest)) }
-            if let known {
+            // A block whose object is missing from the lookup (unknown, pending or invalid) is stored again.
+            if let known = try lookup.withLock({ try $0.lookup(digest) }) {
                 return Outcome(idx: idx, outcome: .object(sha256: digest, size: size, name: known.name, storedSize: nil, written: false),
                                size: size, read: true, deduplicated: true)
             }
             let name = storeConfig.blockName(for: digest)
             let out = objects.buffer()
             let length = sealer.seal(bytes, into: out)
-            try objects.submit(name: name, buffer: out, length: length, heal: invalid)
+            try objects.submit(name: name, buffer: out, length: length)
             return Outcome(idx: idx, outcome: .object(sha256: digest, size: size, name: name, storedSize: length, written: true),
                            size: size, read: true, deduplicated: false)
         }

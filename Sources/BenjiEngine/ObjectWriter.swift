@@ -14,7 +14,6 @@ final class ObjectWriterPool: @unchecked Sendable {
         var name: String
         var buffer: UnsafeMutableRawBufferPointer
         var length: Int
-        var heal: Bool
     }
 
     private let store: ObjectStore
@@ -37,7 +36,7 @@ final class ObjectWriterPool: @unchecked Sendable {
                     if failure.withLock({ $0 == nil }) {
                         do {
                             let object = UnsafeRawBufferPointer(rebasing: job.buffer[0..<job.length])
-                            let n = try Stages.put(store: store, name: job.name, object: object, heal: job.heal)
+                            let n = try Stages.put(store: store, name: job.name, object: object)
                             bytes.withLock { $0 += Int64(n) }
                         } catch {
                             failure.withLock { if $0 == nil { $0 = error } }
@@ -70,15 +69,15 @@ final class ObjectWriterPool: @unchecked Sendable {
 
     /// Queues an object for writing; the buffer goes back to the pool afterwards.
     /// - Throws: the first error of an earlier write.
-    func submit(name: String, buffer: UnsafeMutableRawBufferPointer, length: Int, heal: Bool) throws {
+    func submit(name: String, buffer: UnsafeMutableRawBufferPointer, length: Int) throws {
         if let error = failure.withLock({ $0 }) {
             free.withLock { $0.append(buffer) }
             throw error
         }
-        queue.push(Job(name: name, buffer: buffer, length: length, heal: heal))
+        queue.push(Job(name: name, buffer: buffer, length: length))
     }
 
-    /// Waits for every queued object; returns the bytes written (objects already stored count nothing).
+    /// Waits for every queued object; returns the bytes written.
     func finish() throws -> Int64 {
         close()
         if let error = failure.withLock({ $0 }) { throw error }

@@ -101,13 +101,18 @@ public final class RestoreEngine {
                 let opened: Result<Int, BenjiError>
                 do {
                     opened = .success(try objectBuffers.with { objectBuffer in
+                        // The store's errors name the object; the opener's get its name here.
                         let n = try store.get(ObjectKey.block(object.name), into: objectBuffer)
-                        let m = try sealer.open(UnsafeRawBufferPointer(rebasing: objectBuffer[0..<n]), expected: object.sha256, into: plain)
-                        guard m == entry.size else { throw BenjiError.data("it holds \(m) bytes, the block \(entry.size)") }
-                        return m
+                        do {
+                            let m = try sealer.open(UnsafeRawBufferPointer(rebasing: objectBuffer[0..<n]), expected: object.sha256, into: plain)
+                            guard m == entry.size else { throw BenjiError.data("it holds \(m) bytes, the block \(entry.size)") }
+                            return m
+                        } catch let e as BenjiError {
+                            throw BenjiError(e.status, "object \(object.name): \(e.message)")
+                        }
                     })
                 } catch let e as BenjiError where e.status != .unavailable && e.status != .noPermission {
-                    opened = .failure(e.message.hasPrefix("object ") ? e : BenjiError(e.status, "object \(object.name): \(e.message)"))
+                    opened = .failure(e)
                 }
                 switch opened {
                 case .failure(let e) where e.status == .notFound && (try? store.exists(ObjectKey.config)) != true:

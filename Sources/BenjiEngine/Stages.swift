@@ -35,10 +35,7 @@ public enum Stages {
             return hole
         }
         var data = [UInt8](unsafeUninitializedCapacity: size) { _, count in count = size }
-        let n = try data.withUnsafeMutableBytes { try source.read(at: geometry.offset(of: idx), into: $0) }
-        guard n == size else {
-            throw BenjiError.data("source \(source.name) ended at byte \(geometry.offset(of: idx) + Int64(n)), expected \(geometry.size) bytes: did it shrink?")
-        }
+        _ = try data.withUnsafeMutableBytes { try read(source: source, idx: idx, geometry: geometry, into: $0) }
         return hash(idx: idx, data: data)
     }
 
@@ -51,18 +48,14 @@ public enum Stages {
     /// Stores a sealed object.
     ///
     /// An object of the same name may be there already — a crashed backup's leftover, a concurrent
-    /// backup's, or a damaged copy (`heal`). It is replaced all the same: only objects the catalog knows
-    /// as valid are trusted, and those are never sent here (dedup takes them out first).
+    /// backup's, or a damaged copy (the catalog marks it invalid and dedup sends the block on with
+    /// `heal`). It is replaced all the same: only objects the catalog knows as valid are trusted, and
+    /// those are never sent here (dedup takes them out first).
     /// - Returns: the number of bytes written.
     @discardableResult
-    public static func put(store: ObjectStore, name: String, object: UnsafeRawBufferPointer, heal: Bool) throws -> Int {
+    public static func put(store: ObjectStore, name: String, object: UnsafeRawBufferPointer) throws -> Int {
         try store.put(ObjectKey.block(name), object)
         return object.count
-    }
-
-    @discardableResult
-    public static func put(store: ObjectStore, name: String, object: [UInt8], heal: Bool) throws -> Int {
-        try object.withUnsafeBytes { try put(store: store, name: name, object: $0, heal: heal) }
     }
 
     /// Reads block `idx` into `buffer` (at least a block long) and returns the part holding it.
@@ -76,16 +69,6 @@ public enum Stages {
             throw BenjiError.data("source \(source.name) ended at byte \(geometry.offset(of: idx) + Int64(n)), expected \(geometry.size) bytes: did it shrink?")
         }
         return UnsafeRawBufferPointer(region)
-    }
-
-    /// Fetches and opens the object of one block, verifying it.
-    public static func fetch(store: ObjectStore, sealer: Sealer, name: String, sha256: SHA256Digest) throws -> [UInt8] {
-        let object = try store.get(ObjectKey.block(name))
-        do {
-            return try sealer.open(object, expected: sha256)
-        } catch let e as BenjiError {
-            throw BenjiError(e.status, "object \(name): \(e.message)")
-        }
     }
 
     /// Plans a backup: every block, or the blocks the hints name (plus a check sample and, if the size
