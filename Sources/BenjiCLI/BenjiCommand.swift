@@ -23,7 +23,7 @@ public struct BenjiCommand: ParsableCommand {
         """,
         version: benjiVersion,
         subcommands: [InitCommand.self, BackupCommand.self, RestoreCommand.self, LsCommand.self, RmCommand.self,
-                      ProtectCommand.self, UnprotectCommand.self,
+                      ProtectCommand.self, UnprotectCommand.self, KeygenCommand.self, KeyCommand.self, RekeyCommand.self,
                       DiffCommand.self, ChunkCommand.self, CatalogCommand.self, SealCommand.self, PutCommand.self, WriteCommand.self])
 
     public init() {}
@@ -39,13 +39,31 @@ struct InitCommand: ParsableCommand {
         Without --catalog and --store, creates them under ~/.local/share/benji (or $XDG_DATA_HOME/benji). \
         Unless --no-config is given, writes a configuration file naming them (--config, else $BENJI_CONFIG, \
         else ~/.config/benji/benji.toml) if none exists yet, so that later commands need no flags.
+
+        With a key (--key-file from `benji keygen`, or a passphrase from --passphrase-file, \
+        $BENJI_PASSPHRASE_FILE or $BENJI_PASSPHRASE) the store is encrypted: every object with AES-256-GCM \
+        under a data key of its own, wrapped by that master key, and named by a keyed hash. With \
+        --public-key instead, the store is write-only for this host: it gets a writer key (--writer-key) \
+        that can back up but not read; restores need the private key.
         """)
 
     @OptionGroup var repository: RepositoryOptions
+    @OptionGroup var keys: KeyOptions
+    @Option(help: ArgumentHelp("Encrypt for this public key (PEM, from benji keygen --type x25519 or p-384): a write-only store.", valueName: "path"))
+    var publicKey: String?
+    @Option(help: ArgumentHelp("With --public-key: where to write this host's writer key (created, mode 0600).", valueName: "path"))
+    var writerKey: String?
+    @Option(help: .hidden)
+    var scryptLogN: Int = NewKey.defaultLogN
     @Flag(help: "Do not write a configuration file.")
     var noConfig = false
 
+    func validate() throws {
+        if (publicKey == nil) != (writerKey == nil) { throw ValidationError("--public-key and --writer-key go together") }
+    }
+
     func run() throws {
+        ConfigFile.mayBeMissing = true
         let env = ProcessInfo.processInfo.environment
         let dataHome = env["XDG_DATA_HOME"].flatMap { $0.isEmpty ? nil : $0 + "/benji" }
             ?? (env["HOME"] ?? "/root") + "/.local/share/benji"
@@ -54,16 +72,49 @@ struct InitCommand: ParsableCommand {
         let store = try openStore(url: storeURL)
         let parent = (catalogPath as NSString).deletingLastPathComponent
         if !parent.isEmpty { try FileManager.default.createDirectory(atPath: parent, withIntermediateDirectories: true) }
-        let config = try StoreConfig.initialize(store)
+        var config = StoreConfig()
+        var keyFileSetting: String?
+        var passphraseFileSetting: String?
+        var newKey: NewKey?
+        if let publicKey {
+            if try keys.credential(repository) != nil { throw BenjiError(.usage, "give a key or --public-key, not both") }
+            newKey = .publicKey(path: publicKey)
+            keyFileSetting = writerKey
+        } else if let credential = try keys.credential(repository) {
+            switch credential {
+            case .keyFile(let path):
+                newKey = .keyFile(path: path)
+                keyFileSetting = path
+            case .passphrase(let bytes, let source):
+                newKey = .passphrase(bytes, source: source, logN: scryptLogN)
+                if source != "$BENJI_PASSPHRASE" { passphraseFileSetting = source }
+            }
+        }
+        if let newKey {
+            let (encryption, writer) = try KeyManagement.newEncryption(storeID: config.id, key: newKey)
+            config = StoreConfig(id: config.id, encryption: encryption)
+            if let writer, let writerKey { try KeyFile.createSecret(writerKey, writer) }
+        }
+        config = try StoreConfig.initialize(store, config)
         _ = try Catalog.create(path: catalogPath, storeID: config.id)
-        printError("created store \(store.url) (id \(config.id)) and catalog \(catalogPath)")
+        if let encryption = config.encryption {
+            printError("created encrypted store \(store.url) (id \(config.id), key \(encryption.keys[0].id), \(encryption.keys[0].type)) and catalog \(catalogPath)")
+            if let writerKey { printError("wrote writer key \(writerKey): it backs up into the store; restores need the private key") }
+        } else {
+            printError("created store \(store.url) (id \(config.id), not encrypted) and catalog \(catalogPath)")
+        }
         if !noConfig {
             let path = repository.config ?? env["BENJI_CONFIG"] ?? ConfigFile.searchPath[0]
             if FileManager.default.fileExists(atPath: path) {
                 printError("configuration file \(path) exists; left unchanged")
             } else {
                 try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-                let text = "# benji configuration, written by 'benji init'\ncatalog = \"\(catalogPath)\"\nstore = \"\(store.url)\"\n"
+                var text = "# benji configuration, written by 'benji init'\ncatalog = \"\(catalogPath)\"\nstore = \"\(store.url)\"\n"
+                func absolute(_ path: String) -> String {
+                    (path as NSString).isAbsolutePath ? path : FileManager.default.currentDirectoryPath + "/" + path
+                }
+                if let keyFileSetting { text += "key_file = \"\(absolute(keyFileSetting))\"\n" }
+                if let passphraseFileSetting { text += "passphrase_file = \"\(absolute(passphraseFileSetting))\"\n" }
                 try text.write(toFile: path, atomically: true, encoding: .utf8)
                 printError("wrote configuration file \(path)")
             }
@@ -92,13 +143,14 @@ struct BackupCommand: ParsableCommand {
     var hints: String?
     @OptionGroup var version: VersionOptions
     @OptionGroup var compression: CompressionOptions
+    @OptionGroup var keys: KeyOptions
     @Flag(help: "Do not re-read a sample of blocks outside the hints.")
     var noCheck = false
     @Flag(help: "Print the version record instead of the id.")
     var json = false
 
     func run() throws {
-        let repo = try repository.repository(seal: try compression.sealOptions(repository))
+        let repo = try repository.repository(seal: try compression.sealOptions(repository), keys: keys)
         let src = try openSource(source)
         var request = BackupRequest(volume: volume)
         request.snapshot = version.snapshot
@@ -135,9 +187,10 @@ struct RestoreCommand: ParsableCommand {
     var json = false
     @Flag(help: "Flush a restored file to stable storage before exiting (a device always is).")
     var fsync = false
+    @OptionGroup var keys: KeyOptions
 
     func run() throws {
-        let repo = try repository.repository()
+        let repo = try repository.repository(keys: keys)
         let report = try RestoreEngine(repository: repo).restore(versionID: version, to: target, sparse: sparse, force: force, durable: fsync)
         try reportBadRanges(report.badRanges, json: json && target != "-")
     }

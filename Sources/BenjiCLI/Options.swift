@@ -7,7 +7,8 @@ import Foundation
 
 /// The configuration file: flat `key = value` lines (a subset of TOML), `#` comments.
 ///
-/// Keys: `catalog`, `store`, `compression_level` (an integer, or `none`), `block_size`.
+/// Keys: `catalog`, `store`, `compression_level` (an integer, or `none`), `block_size`, `key_file`,
+/// `passphrase_file`.
 struct ConfigFile {
     var path: String
     var values: [String: String]
@@ -24,10 +25,14 @@ struct ConfigFile {
         return paths
     }()
 
+    /// Set by `benji init`, which creates the file a missing `--config`/`BENJI_CONFIG` names.
+    nonisolated(unsafe) static var mayBeMissing = false
+
     /// The file named by `--config`, else `BENJI_CONFIG`, else the first of the search path that exists.
     static func load(explicit: String?) throws -> ConfigFile? {
         if let path = explicit ?? ProcessInfo.processInfo.environment["BENJI_CONFIG"] {
             guard FileManager.default.fileExists(atPath: path) else {
+                if mayBeMissing { return nil }
                 throw BenjiError(.config, "configuration file \(path) does not exist")
             }
             return try parse(path: path)
@@ -59,7 +64,7 @@ struct ConfigFile {
             } else if let hash = value.firstIndex(of: "#") {
                 value = value[..<hash].trimmingCharacters(in: .whitespaces)
             }
-            guard ["catalog", "store", "compression_level", "block_size"].contains(key) else {
+            guard ["catalog", "store", "compression_level", "block_size", "key_file", "passphrase_file"].contains(key) else {
                 throw BenjiError(.config, "configuration file \(path), line \(n + 1): unknown key \"\(key)\"")
             }
             values[key] = value
@@ -101,8 +106,73 @@ struct RepositoryOptions: ParsableArguments {
 
     func configValue(_ key: String) throws -> String? { try ConfigFile.load(explicit: config)?.values[key] }
 
-    func repository(seal: SealOptions = .default) throws -> Repository {
-        try Repository(catalogPath: try catalogPath(), storeURL: try storeURL(), seal: seal)
+    func repository(seal: SealOptions = .default, keys: KeyOptions? = nil) throws -> Repository {
+        try Repository(catalogPath: try catalogPath(), storeURL: try storeURL(), seal: seal, credential: try keys?.credential(self))
+    }
+}
+
+/// The key of an encrypted store: a key file or a passphrase (never a command-line argument).
+struct KeyOptions: ParsableArguments {
+    @Option(help: ArgumentHelp("The store's key: an AES key file (benji keygen), a PEM private key, or a writer key. Else $BENJI_KEY_FILE, else key_file in the config file.", valueName: "path"))
+    var keyFile: String?
+
+    @Option(help: ArgumentHelp("A file whose first line is the store's passphrase. Else $BENJI_PASSPHRASE_FILE or $BENJI_PASSPHRASE, else passphrase_file in the config file.", valueName: "path"))
+    var passphraseFile: String?
+
+    /// The credential: flags, then the environment, then the config file; two at one level are an error.
+    func credential(_ repository: RepositoryOptions) throws -> Credential? {
+        let env = ProcessInfo.processInfo.environment
+        func pick(_ keyFile: String?, _ passphraseFile: String?, _ passphrase: String?, _ level: String) throws -> Credential? {
+            let given = [keyFile, passphraseFile, passphrase].compactMap { $0 }.filter { !$0.isEmpty }
+            guard given.count <= 1 else { throw BenjiError(.usage, "give one key: a key file or a passphrase (\(level) names more than one)") }
+            if let keyFile, !keyFile.isEmpty { return .keyFile(path: keyFile) }
+            if let passphraseFile, !passphraseFile.isEmpty { return .passphrase(try readPassphrase(passphraseFile), source: passphraseFile) }
+            if let passphrase, !passphrase.isEmpty { return .passphrase(Array(passphrase.utf8), source: "$BENJI_PASSPHRASE") }
+            return nil
+        }
+        if let c = try pick(keyFile, passphraseFile, nil, "the command line") { return c }
+        if let c = try pick(env["BENJI_KEY_FILE"], env["BENJI_PASSPHRASE_FILE"], env["BENJI_PASSPHRASE"], "the environment") { return c }
+        let config = try ConfigFile.load(explicit: repository.config)?.values ?? [:]
+        return try pick(config["key_file"], config["passphrase_file"], nil, "the configuration file")
+    }
+}
+
+/// The first line of a passphrase file.
+func readPassphrase(_ path: String) throws -> [UInt8] {
+    guard let data = FileManager.default.contents(atPath: path) else {
+        throw BenjiError(FileManager.default.fileExists(atPath: path) ? .noPermission : .notFound, "passphrase file \(path) cannot be read")
+    }
+    var bytes = Array(data)
+    if let newline = bytes.firstIndex(of: 10) { bytes.removeSubrange(newline...) }
+    if bytes.last == 13 { bytes.removeLast() }
+    guard !bytes.isEmpty else { throw BenjiError(.config, "passphrase file \(path) is empty") }
+    return bytes
+}
+
+/// A key to add to a store, or a rekey's target key.
+struct NewKeyOptions: ParsableArguments {
+    @Option(help: ArgumentHelp("An AES key file (benji keygen).", valueName: "path"))
+    var newKeyFile: String?
+
+    @Option(help: ArgumentHelp("A file whose first line is a passphrase. Else $BENJI_NEW_PASSPHRASE.", valueName: "path"))
+    var newPassphraseFile: String?
+
+    @Option(help: ArgumentHelp("A public key (PEM, X25519 or P-384; benji keygen --type): hosts that have only the writer key can back up but not read.", valueName: "path"))
+    var newPublicKey: String?
+
+    @Option(help: .hidden)
+    var scryptLogN: Int = NewKey.defaultLogN
+
+    func newKey(required: Bool) throws -> NewKey? {
+        let env = ProcessInfo.processInfo.environment["BENJI_NEW_PASSPHRASE"].flatMap { $0.isEmpty ? nil : $0 }
+        let given = [newKeyFile, newPassphraseFile, newPublicKey, env].compactMap { $0 }
+        guard given.count <= 1 else { throw BenjiError(.usage, "give one new key: --new-key-file, --new-passphrase-file (or $BENJI_NEW_PASSPHRASE) or --new-public-key") }
+        if let newKeyFile { return .keyFile(path: newKeyFile) }
+        if let newPassphraseFile { return .passphrase(try readPassphrase(newPassphraseFile), source: newPassphraseFile, logN: scryptLogN) }
+        if let newPublicKey { return .publicKey(path: newPublicKey) }
+        if let env { return .passphrase(Array(env.utf8), source: "$BENJI_NEW_PASSPHRASE", logN: scryptLogN) }
+        if required { throw BenjiError(.usage, "name the new key: --new-key-file, --new-passphrase-file (or $BENJI_NEW_PASSPHRASE) or --new-public-key") }
+        return nil
     }
 }
 

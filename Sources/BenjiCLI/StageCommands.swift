@@ -226,10 +226,15 @@ struct SealCommand: ParsableCommand {
     var open = false
     @OptionGroup var compression: CompressionOptions
     @OptionGroup var repository: RepositoryOptions
+    @OptionGroup var keyOptions: KeyOptions
 
     func run() throws {
-        let sealer = try Sealer(options: try compression.sealOptions(repository))
+        // The store's config says whether objects are encrypted and how they are named; without a store,
+        // objects are sealed unencrypted and named by their digest.
+        let keys = try storeKeys(repository, keyOptions)
+        let sealer = try Sealer(options: try compression.sealOptions(repository), keys: keys?.isEncrypted == true ? keys : nil)
         if open {
+            try keys?.requireOpening()
             let failures = Locked(0)
             try runStage(block: { b, location in
                 guard let object = try b.bytes("object_data", location: location) else { return (b, [:]) }
@@ -239,7 +244,7 @@ struct SealCommand: ParsableCommand {
                 do {
                     let plain = try sealer.open(object, expected: digest)
                     out.set("data", .base64String(plain))
-                } catch let e as BenjiError {
+                } catch let e as BenjiError where e.status == .dataError {
                     failures.withLock { $0 += 1 }
                     out.set("error", .text("object \(b.object ?? "?"): \(e.message)"))
                 }
@@ -249,20 +254,28 @@ struct SealCommand: ParsableCommand {
             if n > 0 { throw BenjiError(.partial, "\(n) block(s) failed verification; they carry an error field") }
             return
         }
+        try keys?.requireSealing()
         try runStage(block: { b, location in
             guard b.hasData, !b.check else { return (b, [:]) }
             guard let digest = b.sha256 else {
                 throw BenjiError.data("block \(b.idx) has data but no sha256 (run it through benji-chunk)", location: location)
             }
             let plain = try b.plaintext(location: location)
-            let object = sealer.seal(plain)
+            let object = try plain.withUnsafeBytes { try sealer.seal($0, digest: digest) }
             var out = b
             out.set("data", nil)
-            out.set("object", .text(digest.hex))
+            out.set("object", .text(keys?.blockName(for: digest) ?? digest.hex))
             out.set("object_data", .base64String(object))
             return (out, [:])
         })
     }
+}
+
+/// The configured store's keys, unlocked with the configured credential; nil if no store is configured.
+func storeKeys(_ repository: RepositoryOptions, _ keyOptions: KeyOptions) throws -> StoreKeys? {
+    guard let url = try repository.setting(repository.store, env: "BENJI_STORE", key: "store") else { return nil }
+    let store = try openStore(url: url)
+    return try StoreKeys.unlock(store: store, config: try StoreConfig.load(store), credential: try keyOptions.credential(repository))
 }
 
 // MARK: - put
@@ -287,7 +300,7 @@ struct PutCommand: ParsableCommand {
 
     func run() throws {
         let store = try openStore(url: try repository.storeURL())
-        _ = try StoreConfig.load(store)
+        let encrypted = try StoreConfig.load(store).encryption != nil
         if let catalogPath = try repository.setting(repository.catalog, env: "BENJI_CATALOG", key: "catalog") {
             try checkPair(catalog: try Catalog(path: catalogPath), store: store)
         }
@@ -311,6 +324,13 @@ struct PutCommand: ParsableCommand {
         try runStage(block: { b, location in
             guard let object = try b.bytes("object_data", location: location) else { return (b, [:]) }
             guard let name = b.object else { throw BenjiError.data("block \(b.idx) has object_data but no object name", location: location) }
+            // An encrypted store takes only encrypted objects, and the other way round.
+            let header = try object.withUnsafeBytes { try ObjectFormat.parseHeader($0) }
+            guard header.flags.contains(.encrypted) == encrypted else {
+                throw BenjiError.data(encrypted
+                    ? "block \(b.idx): object \(name) is not encrypted, but store \(store.url) is: configure benji-seal with the store and its key"
+                    : "block \(b.idx): object \(name) is encrypted, but store \(store.url) is not", location: location)
+            }
             let written = try object.withUnsafeBytes { try Stages.put(store: store, name: name, object: $0) }
             var out = b
             out.set("object_data", nil)

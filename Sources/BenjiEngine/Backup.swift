@@ -12,12 +12,13 @@ public struct Repository: @unchecked Sendable {
     public let catalog: Catalog
     public let store: ObjectStore
     public let storeConfig: StoreConfig
+    public let keys: StoreKeys
     public let sealer: Sealer
 
-    /// Opens a catalog and a store and checks that they belong together.
+    /// Opens a catalog and a store, checks that they belong together, and unlocks the store's keys.
     ///
-    /// - Throws: 78 if the catalog records another store.
-    public init(catalogPath: String, storeURL: String, seal: SealOptions = .default) throws {
+    /// - Throws: 78 if the catalog records another store; 77 for a wrong key (before any object is read).
+    public init(catalogPath: String, storeURL: String, seal: SealOptions = .default, credential: Credential? = nil) throws {
         store = try openStore(url: storeURL)
         storeConfig = try StoreConfig.load(store)
         self.catalogPath = catalogPath
@@ -25,7 +26,8 @@ public struct Repository: @unchecked Sendable {
         guard catalog.storeID == storeConfig.id else {
             throw BenjiError(.config, "catalog \(catalogPath) belongs to store \(catalog.storeID), but \(store.url) is store \(storeConfig.id)")
         }
-        sealer = try Sealer(options: seal)
+        keys = try StoreKeys.unlock(store: store, config: storeConfig, credential: credential)
+        sealer = try Sealer(options: seal, keys: keys.isEncrypted ? keys : nil)
     }
 }
 
@@ -58,6 +60,7 @@ public final class BackupEngine {
     public func backup(source: BlockSource, request: BackupRequest) throws -> VersionInfo {
         let started = Date()
         let catalog = repository.catalog
+        try repository.keys.requireSealing()
         let baseInfo = try request.base.map { try catalog.version($0) }
         let blockSize = request.blockSize ?? baseInfo?.blockSize ?? BlockSizeLimits.default
         guard BlockSizeLimits.validate(blockSize) else {
@@ -100,7 +103,7 @@ public final class BackupEngine {
         let lookup = Locked(try Catalog(path: repository.catalogPath))
         let store = repository.store
         let sealer = repository.sealer
-        let storeConfig = repository.storeConfig
+        let keys = repository.keys
         var stats = BackupStatistics()
 
         var produce: () throws -> Work?
@@ -162,9 +165,15 @@ public final class BackupEngine {
                 return Outcome(idx: idx, outcome: .object(sha256: digest, size: size, name: known.name, storedSize: nil, written: false),
                                size: size, read: true, deduplicated: true)
             }
-            let name = storeConfig.blockName(for: digest)
+            let name = keys.blockName(for: digest)
             let out = objects.buffer()
-            let length = sealer.seal(bytes, into: out)
+            let length: Int
+            do {
+                length = try sealer.seal(bytes, digest: digest, into: out)
+            } catch {
+                objects.recycle(out)
+                throw error
+            }
             try objects.submit(name: name, buffer: out, length: length)
             return Outcome(idx: idx, outcome: .object(sha256: digest, size: size, name: name, storedSize: length, written: true),
                            size: size, read: true, deduplicated: false)

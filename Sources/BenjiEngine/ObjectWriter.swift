@@ -67,6 +67,11 @@ final class ObjectWriterPool: @unchecked Sendable {
         free.withLock { $0.popLast() } ?? .allocate(byteCount: bufferSize, alignment: 4096)
     }
 
+    /// Returns an unused buffer to the pool.
+    func recycle(_ buffer: UnsafeMutableRawBufferPointer) {
+        free.withLock { $0.append(buffer) }
+    }
+
     /// Queues an object for writing; the buffer goes back to the pool afterwards.
     /// - Throws: the first error of an earlier write.
     func submit(name: String, buffer: UnsafeMutableRawBufferPointer, length: Int) throws {

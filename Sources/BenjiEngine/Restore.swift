@@ -53,6 +53,7 @@ public final class RestoreEngine {
     public func restore(versionID: String, to path: String, sparse: Bool, force: Bool, durable: Bool = false) throws -> RestoreReport {
         let started = Date()
         let version = try repository.catalog.version(versionID)
+        try repository.keys.requireOpening()
         guard version.status != .incomplete, let size = version.size else {
             throw BenjiError(.dataError, "version \(versionID) is incomplete and cannot be restored")
         }
@@ -104,7 +105,7 @@ public final class RestoreEngine {
                         // The store's errors name the object; the opener's get its name here.
                         let n = try store.get(ObjectKey.block(object.name), into: objectBuffer)
                         do {
-                            let m = try sealer.open(UnsafeRawBufferPointer(rebasing: objectBuffer[0..<n]), expected: object.sha256, into: plain)
+                            let m = try sealer.open(inPlace: UnsafeMutableRawBufferPointer(rebasing: objectBuffer[0..<n]), expected: object.sha256, into: plain)
                             guard m == entry.size else { throw BenjiError.data("it holds \(m) bytes, the block \(entry.size)") }
                             return m
                         } catch let e as BenjiError {

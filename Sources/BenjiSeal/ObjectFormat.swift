@@ -46,6 +46,18 @@ public enum ObjectFormat {
         public var headerLength: Int
         public var plaintextSize: Int
         public var payloadSize: Int
+        /// With `.encrypted`: the id of the key that wrapped the data key (16 bytes), the wrapped data key
+        /// (40 bytes) and the GCM nonce (12 bytes); empty otherwise.
+        public var keyID: [UInt8] = []
+        public var wrappedKey: [UInt8] = []
+        public var nonce: [UInt8] = []
+
+        public init(flags: Flags, kind: Kind, headerLength: Int, plaintextSize: Int, payloadSize: Int,
+                    keyID: [UInt8] = [], wrappedKey: [UInt8] = [], nonce: [UInt8] = []) {
+            self.flags = flags; self.kind = kind; self.headerLength = headerLength
+            self.plaintextSize = plaintextSize; self.payloadSize = payloadSize
+            self.keyID = keyID; self.wrappedKey = wrappedKey; self.nonce = nonce
+        }
 
         public var objectSize: Int {
             headerLength + payloadSize + (flags.contains(.encrypted) ? ObjectFormat.tagLength : 0)
@@ -54,9 +66,10 @@ public enum ObjectFormat {
         public static func == (a: Header, b: Header) -> Bool {
             a.flags.rawValue == b.flags.rawValue && a.kind == b.kind && a.headerLength == b.headerLength
                 && a.plaintextSize == b.plaintextSize && a.payloadSize == b.payloadSize
+                && a.keyID == b.keyID && a.wrappedKey == b.wrappedKey && a.nonce == b.nonce
         }
 
-        /// The header bytes of an unencrypted object.
+        /// The header bytes.
         public func encoded() -> [UInt8] {
             var out = ObjectFormat.magic
             out.append(ObjectFormat.version)
@@ -66,9 +79,21 @@ public enum ObjectFormat {
             out += [0, 0, 0]
             appendLE(UInt64(plaintextSize), to: &out)
             appendLE(UInt64(payloadSize), to: &out)
+            if flags.contains(.encrypted) {
+                precondition(keyID.count == keyIDLength && wrappedKey.count == wrappedKeyLength && nonce.count == nonceLength)
+                out += keyID + wrappedKey + nonce
+            }
             return out
         }
     }
+
+    public static let keyIDLength = 16
+    public static let wrappedKeyLength = 40
+    public static let nonceLength = 12
+    /// Offsets of the encryption fields in the header.
+    public static let keyIDOffset = 32
+    public static let wrappedKeyOffset = 48
+    public static let nonceOffset = 88
 
     /// Parses and checks the header at the start of `object`, and that the object's length matches it.
     ///
@@ -101,9 +126,18 @@ public enum ObjectFormat {
         guard plain <= UInt64(Int32.max), payload <= UInt64(Int32.max) else {
             throw BenjiError.data("object sizes in the header are implausible")
         }
-        let header = Header(flags: flags, kind: kind, headerLength: headerLength,
+        guard object.count >= headerLength else {
+            throw BenjiError.data("object is too short for its header (\(object.count) bytes)")
+        }
+        var header = Header(flags: flags, kind: kind, headerLength: headerLength,
                             plaintextSize: Int(plain), payloadSize: Int(payload))
-        if !flags.contains(.compressed) && !flags.contains(.encrypted) && header.payloadSize != header.plaintextSize {
+        if flags.contains(.encrypted) {
+            header.keyID = Array(object[keyIDOffset..<(keyIDOffset + keyIDLength)])
+            header.wrappedKey = Array(object[wrappedKeyOffset..<(wrappedKeyOffset + wrappedKeyLength)])
+            header.nonce = Array(object[nonceOffset..<(nonceOffset + nonceLength)])
+        }
+        // AES-GCM does not change the length: without compression, the payload is the plaintext's size.
+        if !flags.contains(.compressed) && header.payloadSize != header.plaintextSize {
             throw BenjiError.data("uncompressed object has payload size \(payload) but plaintext size \(plain)")
         }
         let length = objectLength ?? object.count

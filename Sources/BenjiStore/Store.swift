@@ -30,8 +30,16 @@ public protocol ObjectStore: AnyObject, Sendable {
     func delete(_ key: String) throws
     /// Calls `body` with every key under `prefix` (for example `blocks/`) and its size.
     func list(prefix: String, _ body: (String, Int) throws -> Void) throws
-    /// Makes every `put` that returned durable, names included.
+    /// Makes every `put` and `patch` that returned durable, names included.
     func flush() throws
+    /// Reads up to `buffer.count` bytes of an object from `offset`; returns how many (fewer at its end).
+    /// - Throws: as `get`.
+    func read(_ key: String, offset: Int, into buffer: UnsafeMutableRawBufferPointer) throws -> Int
+    /// Overwrites `bytes.count` bytes of an existing object at `offset` (never past its end): what a
+    /// rekey does to the wrapped keys in object headers. A reader sees the old or the new bytes, never a
+    /// mix, as long as the range lies within the object's first 512 bytes. Durable once `flush` returns.
+    /// - Throws: 66 if the object is missing, 65 if the range is not inside it.
+    func patch(_ key: String, offset: Int, _ bytes: UnsafeRawBufferPointer) throws
 }
 
 extension ObjectStore {
@@ -50,6 +58,33 @@ extension ObjectStore {
         bytes.withUnsafeBytes { buffer.baseAddress!.copyMemory(from: $0.baseAddress!, byteCount: bytes.count) }
         return bytes.count
     }
+
+    /// Copies part of the result of `get`; backends that can read ranges do better.
+    public func read(_ key: String, offset: Int, into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
+        let bytes = try get(key)
+        guard offset < bytes.count else { return 0 }
+        let n = min(buffer.count, bytes.count - offset)
+        bytes.withUnsafeBytes { buffer.baseAddress!.copyMemory(from: $0.baseAddress! + offset, byteCount: n) }
+        return n
+    }
+
+    /// Rewrites the whole object (atomic by `put`); backends that can write in place do better.
+    public func patch(_ key: String, offset: Int, _ bytes: UnsafeRawBufferPointer) throws {
+        var object = try get(key)
+        try checkPatch(key, offset: offset, length: bytes.count, objectSize: object.count)
+        object.withUnsafeMutableBytes { $0.baseAddress!.advanced(by: offset).copyMemory(from: bytes.baseAddress!, byteCount: bytes.count) }
+        try put(key, object)
+    }
+
+    public func patch(_ key: String, offset: Int, _ bytes: [UInt8]) throws {
+        try bytes.withUnsafeBytes { try patch(key, offset: offset, $0) }
+    }
+
+    public func checkPatch(_ key: String, offset: Int, length: Int, objectSize: Int) throws {
+        guard offset >= 0, length > 0, offset + length <= objectSize else {
+            throw BenjiError.data("cannot patch bytes \(offset)..<\(offset + length) of object \(key) (\(objectSize) bytes) in \(url)")
+        }
+    }
 }
 
 /// Object keys of the store layout (docs/design.md §4).
@@ -58,6 +93,8 @@ public enum ObjectKey {
     public static let config = "config"
     public static func block(_ name: String) -> String { "blocks/" + name }
     public static func version(_ id: String) -> String { "versions/" + id }
+    /// The record of a write session's ephemeral key (write-only stores, docs/design.md §4.1).
+    public static func keySession(_ hexID: String) -> String { "keys/" + hexID }
 }
 
 /// Opens a store from its URL: `file:///path`, `file:path` or a plain path. `rados://` and `s3://` are

@@ -74,6 +74,33 @@ public enum StoreConformance {
         try store.put(key, [9, 9])
         try expect(try store.get(key) == [9, 9], "put over an existing object must replace it")
 
+        // Ranged reads and in-place patches.
+        var part = [UInt8](repeating: 0, count: 4)
+        try expect(try part.withUnsafeMutableBytes { try store.read(key, offset: 1, into: $0) } == 1 && part[0] == 9,
+                   "read at an offset must return the bytes from there to the end")
+        try store.put(key, payload)
+        try expect(try part.withUnsafeMutableBytes { try store.read(key, offset: 10, into: $0) } == 4 && part == Array(payload[10..<14]),
+                   "read must return the bytes at the offset")
+        try store.patch(key, offset: 32, [1, 2, 3])
+        var patched = payload
+        patched[32] = 1; patched[33] = 2; patched[34] = 3
+        try expect(try store.get(key) == patched, "patch must change exactly its range")
+        for (offset, length) in [(payload.count - 1, 2), (-1, 1)] {
+            do {
+                try store.patch(key, offset: offset, [UInt8](repeating: 0, count: length))
+                try expect(false, "patch past the end of an object must throw")
+            } catch let e as BenjiError {
+                try expect(e.status == .dataError, "patch out of range must throw status 65, got \(e.status.rawValue)")
+            }
+        }
+        do {
+            try store.patch("blocks/" + String(repeating: "cd", count: 32), offset: 0, [1])
+            try expect(false, "patch of a missing object must throw")
+        } catch let e as BenjiError {
+            try expect(e.status == .notFound, "patch of a missing object must throw status 66, got \(e.status.rawValue)")
+        }
+        try store.put(key, [9, 9])
+
         // Empty objects are objects.
         try store.put("versions/empty", [])
         try expect(try store.size("versions/empty") == 0, "an empty object must exist with size 0")
