@@ -137,12 +137,21 @@ struct KeyOptions: ParsableArguments {
     }
 }
 
-/// The first line of a passphrase file.
+/// The first line of a passphrase file (a pipe such as `<(pass show backup)` works too).
 func readPassphrase(_ path: String) throws -> [UInt8] {
-    guard let data = FileManager.default.contents(atPath: path) else {
-        throw BenjiError(FileManager.default.fileExists(atPath: path) ? .noPermission : .notFound, "passphrase file \(path) cannot be read")
+    let fd: FileDescriptor
+    do {
+        fd = try FileDescriptor(path: path, flags: O_RDONLY)
+    } catch let e as BenjiError {
+        throw BenjiError(e.status, "passphrase file \(path) cannot be read: \(e.message)")
     }
-    var bytes = Array(data)
+    var bytes: [UInt8] = []
+    var chunk = [UInt8](repeating: 0, count: 4096)
+    while bytes.count < 1 << 16, !bytes.contains(10) {
+        let n = try chunk.withUnsafeMutableBytes { try fd.readSome(into: $0) }
+        if n == 0 { break }
+        bytes += chunk[0..<n]
+    }
     if let newline = bytes.firstIndex(of: 10) { bytes.removeSubrange(newline...) }
     if bytes.last == 13 { bytes.removeLast() }
     guard !bytes.isEmpty else { throw BenjiError(.config, "passphrase file \(path) is empty") }

@@ -373,8 +373,19 @@ struct WriteCommand: ParsableCommand {
         var output: RestoreTarget?
         var geometry = BlockGeometry(size: 0, blockSize: BlockSizeLimits.default)
         var bad = BadRangeCollector()
+        do {
+            try writeStream(input, &output, &geometry, &bad)
+        } catch {
+            output?.discard()
+            throw error
+        }
+        try reportBadRanges(bad.ranges, json: json)
+    }
+
+    private func writeStream(_ input: BlockStreamReader, _ output: inout RestoreTarget?, _ geometry: inout BlockGeometry,
+                             _ bad: inout BadRangeCollector) throws {
         var next: Int64 = 0
-        func fillGap(to idx: Int64) throws {
+        func fillGap(_ idx: Int64) throws {
             while next < idx {
                 try output!.zero(at: geometry.offset(of: next), length: geometry.blockSize)
                 next += 1
@@ -389,7 +400,7 @@ struct WriteCommand: ParsableCommand {
                 output = try RestoreTarget(path: target, size: h.size, sparse: sparse, force: force, blockSize: h.blockSize)
                 geometry = BlockGeometry(size: h.size ?? Int64.max / 2, blockSize: h.blockSize)
             case .block(let b):
-                try fillGap(to: b.idx)
+                try fillGap(b.idx)
                 let offset = geometry.offset(of: b.idx)
                 if let error = b.error {
                     bad.add(offset: offset, length: Int64(b.size), reason: error)
@@ -414,7 +425,6 @@ struct WriteCommand: ParsableCommand {
                 break
             }
         }
-        try reportBadRanges(bad.ranges, json: json)
     }
 }
 

@@ -17,6 +17,8 @@ public final class RestoreTarget: @unchecked Sendable {
     /// A new file whose blocks are all allocated and read as zeros: zero blocks need no writing.
     private var preallocated = false
     private let zeros: [UInt8]
+    /// True if this restore created the file (it did not exist before).
+    public private(set) var created = false
 
     /// Opens a target for an image of `size` bytes (nil if not yet known).
     ///
@@ -56,6 +58,7 @@ public final class RestoreTarget: @unchecked Sendable {
             }
         }
         kind = .file
+        created = !exists
         // Truncating first turns the whole file into a hole: zero blocks then need no work when sparse.
         fd = try FileDescriptor(path: path, flags: O_WRONLY | O_CREAT | O_TRUNC, mode: 0o600)
         if let size {
@@ -64,6 +67,12 @@ public final class RestoreTarget: @unchecked Sendable {
             // of writing zeros, where the file system can.
             if !sparse && size > 0 { preallocated = fd.allocate(at: 0, length: size) }
         }
+    }
+
+    /// Removes the file if this restore created it: for a restore that failed, so that no partial image
+    /// is left looking like a restored one. (An overwritten file or a device is left as it is.)
+    public func discard() {
+        if created && kind == .file { unlink(path) }
     }
 
     /// Writes one block's data at its offset.

@@ -45,17 +45,17 @@ private func golden(_ name: String) throws -> [UInt8] {
     func roundTrips(level: Int?) throws {
         let sealer = try Sealer(options: SealOptions(compressionLevel: level))
         for plain in [SealerTests.compressible, SealerTests.random, [1, 2, 3], []] {
-            let object = sealer.seal(plain)
+            let object = try sealer.seal(plain)
             #expect(try sealer.open(object, expected: SHA256.hash(plain)) == plain)
         }
     }
 
     @Test func compressesWhatShrinksAndStoresWhatDoesNot() throws {
         let sealer = try Sealer()
-        let small = sealer.seal(SealerTests.compressible)
+        let small = try sealer.seal(SealerTests.compressible)
         #expect(small.count < SealerTests.compressible.count / 10)
         #expect(try small.withUnsafeBytes { try ObjectFormat.parseHeader($0) }.flags == .compressed)
-        let stored = sealer.seal(SealerTests.random)
+        let stored = try sealer.seal(SealerTests.random)
         #expect(stored.count == SealerTests.random.count + ObjectFormat.plainHeaderLength)
         #expect(try stored.withUnsafeBytes { try ObjectFormat.parseHeader($0) }.flags == [])
     }
@@ -89,7 +89,7 @@ private func golden(_ name: String) throws -> [UInt8] {
 
     @Test func rejectsForeignAndNewerObjects() throws {
         let sealer = try Sealer()
-        var object = sealer.seal([1, 2, 3])
+        var object = try sealer.seal([1, 2, 3])
         object[8] = 2
         #expect(throws: BenjiError.self) { _ = try sealer.open(object, expected: nil) }
         do { _ = try sealer.open(object, expected: nil) } catch let e as BenjiError {
@@ -97,7 +97,7 @@ private func golden(_ name: String) throws -> [UInt8] {
         }
         #expect(throws: BenjiError.self) { _ = try sealer.open(Array("not an object at all, but long enough".utf8), expected: nil) }
         #expect(throws: BenjiError.self) { _ = try sealer.open([], expected: nil) }
-        var encrypted = sealer.seal([1, 2, 3])
+        var encrypted = try sealer.seal([1, 2, 3])
         encrypted[9] = 0x02
         do { _ = try sealer.open(encrypted, expected: nil) } catch let e as BenjiError {
             #expect(e.status == .dataError || e.status == .noPermission)
