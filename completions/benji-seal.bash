@@ -165,7 +165,7 @@ _benji-seal() {
     local -a repeating_flags=()
     local -a non_repeating_flags=(--open --no-compression -h --help)
     local -a repeating_options=()
-    local -a non_repeating_options=(--level --catalog --store --config)
+    local -a non_repeating_options=(--level --catalog --store --config --key-file --passphrase-file)
     __benji-seal_offer_flags_options 0
 
     # Offer option value completions
@@ -180,6 +180,12 @@ _benji-seal() {
         return
         ;;
     '--config')
+        return
+        ;;
+    '--key-file')
+        return
+        ;;
+    '--passphrase-file')
         return
         ;;
     esac

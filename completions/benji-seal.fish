@@ -20,7 +20,7 @@ function __benji-seal_parse_tokens -S
     set -l unparsed_tokens (__benji-seal_tokens -pc)
     switch $unparsed_tokens[1]
     case 'benji-seal'
-        __benji-seal_parse_subcommand 0 'open' 'level=' 'no-compression' 'catalog=' 'store=' 'config=' 'h/help'
+        __benji-seal_parse_subcommand 0 'open' 'level=' 'no-compression' 'catalog=' 'store=' 'config=' 'key-file=' 'passphrase-file=' 'h/help'
         switch $unparsed_tokens[1]
         case 'help'
             __benji-seal_parse_subcommand -r 1 
@@ -77,11 +77,13 @@ function __benji-seal_custom_completion
 end
 
 complete -c 'benji-seal' -f
-complete -c 'benji-seal' -n '__benji-seal_should_offer_completions_for_flags_or_options "benji-seal" open' -l 'open' -d 'Open sealed objects instead: verify and decompress them.'
+complete -c 'benji-seal' -n '__benji-seal_should_offer_completions_for_flags_or_options "benji-seal" open' -l 'open' -d 'Open sealed objects instead: authenticate, decrypt, decompress and verify them.'
 complete -c 'benji-seal' -n '__benji-seal_should_offer_completions_for_flags_or_options "benji-seal" level' -l 'level' -d 'zstd level: 1 (default) to 19, or negative for zstd\'s fast levels.' -rfka ''
 complete -c 'benji-seal' -n '__benji-seal_should_offer_completions_for_flags_or_options "benji-seal" no-compression' -l 'no-compression' -d 'Store objects uncompressed.'
 complete -c 'benji-seal' -n '__benji-seal_should_offer_completions_for_flags_or_options "benji-seal" catalog' -l 'catalog' -d 'The catalog: a SQLite file. Else $BENJI_CATALOG, else the config file.' -rfka ''
 complete -c 'benji-seal' -n '__benji-seal_should_offer_completions_for_flags_or_options "benji-seal" store' -l 'store' -d 'The object store: file:///path (or a plain path). Else $BENJI_STORE, else the config file.' -rfka ''
 complete -c 'benji-seal' -n '__benji-seal_should_offer_completions_for_flags_or_options "benji-seal" config' -l 'config' -d 'The configuration file. Else $BENJI_CONFIG, else ~/.config/benji/benji.toml, else /etc/benji/benji.toml.' -rfka ''
+complete -c 'benji-seal' -n '__benji-seal_should_offer_completions_for_flags_or_options "benji-seal" key-file' -l 'key-file' -d 'The store\'s key: an AES key file (benji keygen), a PEM private key, or a writer key. Else $BENJI_KEY_FILE, else key_file in the config file.' -rfka ''
+complete -c 'benji-seal' -n '__benji-seal_should_offer_completions_for_flags_or_options "benji-seal" passphrase-file' -l 'passphrase-file' -d 'A file whose first line is the store\'s passphrase. Else $BENJI_PASSPHRASE_FILE or $BENJI_PASSPHRASE, else passphrase_file in the config file.' -rfka ''
 complete -c 'benji-seal' -n '__benji-seal_should_offer_completions_for_flags_or_options "benji-seal" h help' -s 'h' -l 'help' -d 'Show help information.'
 complete -c 'benji-seal' -n '__benji-seal_should_offer_completions_for_positional "benji-seal" -eq 1' -fa 'help' -d 'Show subcommand help information.'

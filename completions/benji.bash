@@ -173,13 +173,13 @@ _benji() {
     unset 'unparsed_words[0]'
     unparsed_words=("${unparsed_words[@]}")
     case "${subcommand}" in
-    init|backup|restore|ls|rm|protect|unprotect|diff|chunk|catalog|seal|put|write|help)
+    init|backup|restore|ls|rm|protect|unprotect|keygen|key|rekey|diff|chunk|catalog|seal|put|write|help)
         # Offer subcommand argument completions
         "_benji_${subcommand}"
         ;;
     *)
         # Offer subcommand completions
-        COMPREPLY+=($(compgen -W 'init backup restore ls rm protect unprotect diff chunk catalog seal put write help' -- "${cur}"))
+        COMPREPLY+=($(compgen -W 'init backup restore ls rm protect unprotect keygen key rekey diff chunk catalog seal put write help' -- "${cur}"))
         ;;
     esac
 }
@@ -188,7 +188,7 @@ _benji_init() {
     repeating_flags=()
     non_repeating_flags=(--no-config --version -h --help)
     repeating_options=()
-    non_repeating_options=(--catalog --store --config)
+    non_repeating_options=(--catalog --store --config --key-file --passphrase-file --public-key --writer-key)
     __benji_offer_flags_options 0
 
     # Offer option value completions
@@ -202,6 +202,18 @@ _benji_init() {
     '--config')
         return
         ;;
+    '--key-file')
+        return
+        ;;
+    '--passphrase-file')
+        return
+        ;;
+    '--public-key')
+        return
+        ;;
+    '--writer-key')
+        return
+        ;;
     esac
 }
 
@@ -209,7 +221,7 @@ _benji_backup() {
     repeating_flags=()
     non_repeating_flags=(--no-compression --no-check --json --version -h --help)
     repeating_options=(--label)
-    non_repeating_options=(--catalog --store --config --hints --snapshot --base --block-size --level)
+    non_repeating_options=(--catalog --store --config --hints --snapshot --base --block-size --level --key-file --passphrase-file)
     __benji_offer_flags_options 2
 
     # Offer option value completions
@@ -241,6 +253,12 @@ _benji_backup() {
     '--level')
         return
         ;;
+    '--key-file')
+        return
+        ;;
+    '--passphrase-file')
+        return
+        ;;
     esac
 }
 
@@ -248,7 +266,7 @@ _benji_restore() {
     repeating_flags=()
     non_repeating_flags=(--sparse --force --json --fsync --version -h --help)
     repeating_options=()
-    non_repeating_options=(--catalog --store --config)
+    non_repeating_options=(--catalog --store --config --key-file --passphrase-file)
     __benji_offer_flags_options 2
 
     # Offer option value completions
@@ -260,6 +278,12 @@ _benji_restore() {
         return
         ;;
     '--config')
+        return
+        ;;
+    '--key-file')
+        return
+        ;;
+    '--passphrase-file')
         return
         ;;
     esac
@@ -347,6 +371,171 @@ _benji_unprotect() {
         return
         ;;
     '--config')
+        return
+        ;;
+    esac
+}
+
+_benji_keygen() {
+    repeating_flags=()
+    non_repeating_flags=(--version -h --help)
+    repeating_options=()
+    non_repeating_options=(--type)
+    __benji_offer_flags_options 1
+
+    # Offer option value completions
+    case "${prev}" in
+    '--type')
+        __benji_add_completions -W 'aes-256'$'\n''x25519'$'\n''p-384'
+        return
+        ;;
+    esac
+}
+
+_benji_key() {
+    repeating_flags=()
+    non_repeating_flags=(--version -h --help)
+    repeating_options=()
+    non_repeating_options=()
+    __benji_offer_flags_options 0
+
+    # Offer subcommand / subcommand argument completions
+    local -r subcommand="${unparsed_words[0]}"
+    unset 'unparsed_words[0]'
+    unparsed_words=("${unparsed_words[@]}")
+    case "${subcommand}" in
+    add|list|retire)
+        # Offer subcommand argument completions
+        "_benji_key_${subcommand}"
+        ;;
+    *)
+        # Offer subcommand completions
+        COMPREPLY+=($(compgen -W 'add list retire' -- "${cur}"))
+        ;;
+    esac
+}
+
+_benji_key_add() {
+    repeating_flags=()
+    non_repeating_flags=(--version -h --help)
+    repeating_options=()
+    non_repeating_options=(--catalog --store --config --key-file --passphrase-file --new-key-file --new-passphrase-file --new-public-key --writer-key)
+    __benji_offer_flags_options 0
+
+    # Offer option value completions
+    case "${prev}" in
+    '--catalog')
+        return
+        ;;
+    '--store')
+        return
+        ;;
+    '--config')
+        return
+        ;;
+    '--key-file')
+        return
+        ;;
+    '--passphrase-file')
+        return
+        ;;
+    '--new-key-file')
+        return
+        ;;
+    '--new-passphrase-file')
+        return
+        ;;
+    '--new-public-key')
+        return
+        ;;
+    '--writer-key')
+        return
+        ;;
+    esac
+}
+
+_benji_key_list() {
+    repeating_flags=()
+    non_repeating_flags=(--usage --json --version -h --help)
+    repeating_options=()
+    non_repeating_options=(--catalog --store --config)
+    __benji_offer_flags_options 0
+
+    # Offer option value completions
+    case "${prev}" in
+    '--catalog')
+        return
+        ;;
+    '--store')
+        return
+        ;;
+    '--config')
+        return
+        ;;
+    esac
+}
+
+_benji_key_retire() {
+    repeating_flags=()
+    non_repeating_flags=(--version -h --help)
+    repeating_options=()
+    non_repeating_options=(--catalog --store --config --key-file --passphrase-file)
+    __benji_offer_flags_options 1
+
+    # Offer option value completions
+    case "${prev}" in
+    '--catalog')
+        return
+        ;;
+    '--store')
+        return
+        ;;
+    '--config')
+        return
+        ;;
+    '--key-file')
+        return
+        ;;
+    '--passphrase-file')
+        return
+        ;;
+    esac
+}
+
+_benji_rekey() {
+    repeating_flags=()
+    non_repeating_flags=(--json --version -h --help)
+    repeating_options=()
+    non_repeating_options=(--catalog --store --config --key-file --passphrase-file --to --new-key-file --new-passphrase-file --new-public-key)
+    __benji_offer_flags_options 0
+
+    # Offer option value completions
+    case "${prev}" in
+    '--catalog')
+        return
+        ;;
+    '--store')
+        return
+        ;;
+    '--config')
+        return
+        ;;
+    '--key-file')
+        return
+        ;;
+    '--passphrase-file')
+        return
+        ;;
+    '--to')
+        return
+        ;;
+    '--new-key-file')
+        return
+        ;;
+    '--new-passphrase-file')
+        return
+        ;;
+    '--new-public-key')
         return
         ;;
     esac
@@ -601,7 +790,7 @@ _benji_seal() {
     repeating_flags=()
     non_repeating_flags=(--open --no-compression --version -h --help)
     repeating_options=()
-    non_repeating_options=(--level --catalog --store --config)
+    non_repeating_options=(--level --catalog --store --config --key-file --passphrase-file)
     __benji_offer_flags_options 0
 
     # Offer option value completions
@@ -616,6 +805,12 @@ _benji_seal() {
         return
         ;;
     '--config')
+        return
+        ;;
+    '--key-file')
+        return
+        ;;
+    '--passphrase-file')
         return
         ;;
     esac

@@ -1,13 +1,14 @@
 # Sourced by the examples: uses $BENJI_CATALOG/$BENJI_STORE if set, else a scratch repository.
 set -euo pipefail
-if [ -z "${BENJI_CATALOG:-}" ] || [ -z "${BENJI_STORE:-}" ]; then
+scratch=""
+if [ -z "${own_repository:-}" ] && { [ -z "${BENJI_CATALOG:-}" ] || [ -z "${BENJI_STORE:-}" ]; }; then
   scratch=$(mktemp -d /tmp/benji-example.XXXXXX)
   export BENJI_CATALOG="$scratch/catalog.sqlite" BENJI_STORE="file://$scratch/store"
   benji init --no-config 2>/dev/null
   echo "using a scratch repository in $scratch" >&2
 fi
 work=$(mktemp -d /tmp/benji-example-data.XXXXXX)
-trap 'rm -rf "$work"' EXIT
+trap 'rm -rf "$work" $scratch' EXIT
 # sample_image PATH SIZE: random data, text and zeros.
 sample_image() {
   truncate -s "$2" "$1"

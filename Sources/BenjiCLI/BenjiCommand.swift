@@ -18,8 +18,8 @@ public struct BenjiCommand: ParsableCommand {
         newline-delimited JSON records, so that the same work can be assembled in a shell pipeline.
 
         Exit status: 0 success, 1 failure, 3 finished with bad blocks, 64 usage, 65 bad input data, \
-        66 not found, 69 store unreachable, 73 target exists, 74 I/O error, 75 locked, 77 permission denied, \
-        78 configuration error.
+        66 not found, 69 store unreachable, 73 target exists, 74 I/O error, 75 locked, 77 permission denied \
+        (a protected version, a wrong or missing key), 78 configuration error.
         """,
         version: benjiVersion,
         subcommands: [InitCommand.self, BackupCommand.self, RestoreCommand.self, LsCommand.self, RmCommand.self,
@@ -127,8 +127,9 @@ struct BackupCommand: ParsableCommand {
         commandName: "backup",
         abstract: "Back up a file, a block device or stdin as a new version of VOLUME; print the version id.",
         discussion: """
-        Reads SOURCE in blocks, skips zero blocks, stores each block the store does not hold yet (zstd), \
-        and commits the version when every block is safe. With --hints (`rbd diff --format=json` output or \
+        Reads SOURCE in blocks, skips zero blocks, stores each block the store does not hold yet (zstd, and \
+        AES-256-GCM if the store is encrypted: give its key with --key-file or a passphrase), and commits \
+        the version when every block is safe. With --hints (`rbd diff --format=json` output or \
         NDJSON extent records) only the listed extents are read; with --base as well, the other blocks are \
         inherited from the base (and a sample of them is re-read to check the hints), without --base they \
         are zero.

@@ -139,19 +139,7 @@ struct KeyOptions: ParsableArguments {
 
 /// The first line of a passphrase file (a pipe such as `<(pass show backup)` works too).
 func readPassphrase(_ path: String) throws -> [UInt8] {
-    let fd: FileDescriptor
-    do {
-        fd = try FileDescriptor(path: path, flags: O_RDONLY)
-    } catch let e as BenjiError {
-        throw BenjiError(e.status, "passphrase file \(path) cannot be read: \(e.message)")
-    }
-    var bytes: [UInt8] = []
-    var chunk = [UInt8](repeating: 0, count: 4096)
-    while bytes.count < 1 << 16, !bytes.contains(10) {
-        let n = try chunk.withUnsafeMutableBytes { try fd.readSome(into: $0) }
-        if n == 0 { break }
-        bytes += chunk[0..<n]
-    }
+    var bytes = try FileDescriptor.reading(path, what: "passphrase file").readToEnd(limit: 1 << 20, until: 10)
     if let newline = bytes.firstIndex(of: 10) { bytes.removeSubrange(newline...) }
     if bytes.last == 13 { bytes.removeLast() }
     guard !bytes.isEmpty else { throw BenjiError(.config, "passphrase file \(path) is empty") }
@@ -238,18 +226,6 @@ func parseBlockSize(_ text: String) throws -> Int {
 /// Reads a hints file (`-` for stdin is not allowed: stdin carries the image or the stream).
 /// Works with pipes too (`--hints <(rbd diff --format=json …)`).
 func loadHints(_ path: String) throws -> [Extent] {
-    let fd: FileDescriptor
-    do {
-        fd = try FileDescriptor(path: path, flags: O_RDONLY)
-    } catch let e as BenjiError {
-        throw BenjiError(e.status, "hints file \(path) cannot be read: \(e.message)")
-    }
-    var bytes: [UInt8] = []
-    var chunk = [UInt8](repeating: 0, count: 1 << 16)
-    while true {
-        let n = try chunk.withUnsafeMutableBytes { try fd.readSome(into: $0) }
-        if n == 0 { break }
-        bytes += chunk[0..<n]
-    }
+    let bytes = try FileDescriptor.reading(path, what: "hints file").readToEnd(limit: 1 << 30)
     return try Hints.parse(bytes, name: path)
 }

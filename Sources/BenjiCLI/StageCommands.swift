@@ -213,16 +213,20 @@ struct SealCommand: ParsableCommand {
     static var configuration: CommandConfiguration {
         CommandConfiguration(
             commandName: commandName("seal"),
-            abstract: "Seal block data into stored objects (zstd), or --open them again.",
+            abstract: "Seal block data into stored objects (zstd, AES-256-GCM), or --open them again.",
             discussion: """
             Sealing replaces each block's `data` with `object_data` (the stored object, base64) and names the \
-            object in `object`. Compression is skipped for blocks that do not shrink. With --open, `object_data` \
-            is checked, decompressed and verified against `sha256`, and becomes `data` again; a block that fails \
-            gets an `error` field instead, the stream goes on, and the exit status is 3.
+            object in `object`. Compression is skipped for blocks that do not shrink. If the configured store \
+            is encrypted, every object is encrypted with AES-256-GCM under a data key of its own, wrapped by \
+            the store key given (--key-file, a passphrase, or a writer key), and named by a keyed hash; without \
+            a configured store, objects are not encrypted and are named by their SHA-256. With --open, \
+            `object_data` is authenticated, decrypted, decompressed and verified against `sha256`, and becomes \
+            `data` again; a block that fails gets an `error` field instead, the stream goes on, and the exit \
+            status is 3. A wrong key stops it with 77 before any block is read.
             """)
     }
 
-    @Flag(help: "Open sealed objects instead: verify and decompress them.")
+    @Flag(help: "Open sealed objects instead: authenticate, decrypt, decompress and verify them.")
     var open = false
     @OptionGroup var compression: CompressionOptions
     @OptionGroup var repository: RepositoryOptions

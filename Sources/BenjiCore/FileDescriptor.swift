@@ -76,6 +76,31 @@ public final class FileDescriptor: @unchecked Sendable {
         }
     }
 
+    /// Reads to the end (files, pipes), or until `until` is in the data; at most `limit` bytes.
+    /// - Throws: 65 if there is more than `limit`.
+    public func readToEnd(limit: Int, until stop: UInt8? = nil) throws -> [UInt8] {
+        var bytes: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 1 << 16)
+        while true {
+            let n = try chunk.withUnsafeMutableBytes { try readSome(into: $0) }
+            if n == 0 { break }
+            bytes += chunk[0..<n]
+            guard bytes.count <= limit else { throw BenjiError.data("\(path) is larger than \(limit) bytes") }
+            if let stop, chunk[0..<n].contains(stop) { break }
+        }
+        chunk.withUnsafeMutableBytes { $0.initializeMemory(as: UInt8.self, repeating: 0) }
+        return bytes
+    }
+
+    /// Opens `path` for reading, naming it as `what` in errors.
+    public static func reading(_ path: String, what: String) throws -> FileDescriptor {
+        do {
+            return try FileDescriptor(path: path, flags: O_RDONLY)
+        } catch let e as BenjiError {
+            throw BenjiError(e.status, "\(what) \(path) cannot be read: \(e.message)")
+        }
+    }
+
     /// Writes the whole buffer at `offset`. The corresponding C function is `pwrite`.
     public func write(at offset: Int64, from buffer: UnsafeRawBufferPointer) throws {
         var done = 0

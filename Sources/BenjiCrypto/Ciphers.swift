@@ -12,23 +12,10 @@ public enum AESGCM {
     /// Encrypts `buffer` in place and writes the tag. `aad` parts are authenticated in order.
     public static func seal(key: SecretKey, nonce: UnsafeRawBufferPointer, aad: [UnsafeRawBufferPointer],
                             buffer: UnsafeMutableRawBufferPointer, tag: UnsafeMutableRawBufferPointer) {
-        precondition(key.count == keyLength && nonce.count == nonceLength && tag.count == tagLength)
-        let ctx = EVP_CIPHER_CTX_new()!
-        defer { EVP_CIPHER_CTX_free(ctx) }
-        var ok = key.withBytes { k in
-            EVP_EncryptInit_ex2(ctx, cipher, k.baseAddress?.assumingMemoryBound(to: UInt8.self),
-                                nonce.baseAddress?.assumingMemoryBound(to: UInt8.self), nil)
-        } == 1
-        var n: Int32 = 0
-        for part in aad where part.count > 0 {
-            ok = ok && EVP_EncryptUpdate(ctx, nil, &n, part.baseAddress?.assumingMemoryBound(to: UInt8.self), Int32(part.count)) == 1
+        precondition(tag.count == tagLength)
+        let ok = run(encrypt: true, key: key, nonce: nonce, aad: aad, buffer: buffer) { ctx in
+            EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_AEAD_GET_TAG, Int32(tagLength), tag.baseAddress) == 1
         }
-        if buffer.count > 0 {
-            let p = buffer.baseAddress!.assumingMemoryBound(to: UInt8.self)
-            ok = ok && EVP_EncryptUpdate(ctx, p, &n, p, Int32(buffer.count)) == 1
-        }
-        ok = ok && EVP_EncryptFinal_ex(ctx, nil, &n) == 1
-        ok = ok && EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_AEAD_GET_TAG, Int32(tagLength), tag.baseAddress) == 1
         precondition(ok, "AES-256-GCM encryption failed: \(openSSLError())")
     }
 
@@ -38,28 +25,39 @@ public enum AESGCM {
     ///   nonce or the tag was altered, or the key is not the one that sealed it. `buffer` then holds garbage.
     public static func open(key: SecretKey, nonce: UnsafeRawBufferPointer, aad: [UnsafeRawBufferPointer],
                             buffer: UnsafeMutableRawBufferPointer, tag: UnsafeRawBufferPointer) throws {
-        precondition(key.count == keyLength && nonce.count == nonceLength && tag.count == tagLength)
-        let ctx = EVP_CIPHER_CTX_new()!
-        defer { EVP_CIPHER_CTX_free(ctx) }
-        var ok = key.withBytes { k in
-            EVP_DecryptInit_ex2(ctx, cipher, k.baseAddress?.assumingMemoryBound(to: UInt8.self),
-                                nonce.baseAddress?.assumingMemoryBound(to: UInt8.self), nil)
-        } == 1
-        var n: Int32 = 0
-        for part in aad where part.count > 0 {
-            ok = ok && EVP_DecryptUpdate(ctx, nil, &n, part.baseAddress?.assumingMemoryBound(to: UInt8.self), Int32(part.count)) == 1
+        precondition(tag.count == tagLength)
+        let ok = run(encrypt: false, key: key, nonce: nonce, aad: aad, buffer: buffer) { ctx in
+            EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_AEAD_SET_TAG, Int32(tagLength), UnsafeMutableRawPointer(mutating: tag.baseAddress)) == 1
         }
-        if buffer.count > 0 {
-            let p = buffer.baseAddress!.assumingMemoryBound(to: UInt8.self)
-            ok = ok && EVP_DecryptUpdate(ctx, p, &n, p, Int32(buffer.count)) == 1
-        }
-        precondition(ok, "AES-256-GCM decryption failed: \(openSSLError())")
-        let tagSet = EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_AEAD_SET_TAG, Int32(tagLength), UnsafeMutableRawPointer(mutating: tag.baseAddress))
-        precondition(tagSet == 1, "setting the GCM tag failed")
-        guard EVP_DecryptFinal_ex(ctx, nil, &n) == 1 else {
+        guard ok else {
             ERR_clear_error()
             throw BenjiError.data("authentication failed: AES-256-GCM tag mismatch (the object was altered, or is not the object its name says)")
         }
+    }
+
+    /// One pass of GCM over `aad` and `buffer` (in place); `tag` gets or sets the tag before the final
+    /// step. Returns false if any step fails, which for decryption means the tag did not match.
+    private static func run(encrypt: Bool, key: SecretKey, nonce: UnsafeRawBufferPointer, aad: [UnsafeRawBufferPointer],
+                            buffer: UnsafeMutableRawBufferPointer, tag: (OpaquePointer) -> Bool) -> Bool {
+        precondition(key.count == keyLength && nonce.count == nonceLength)
+        let ctx = EVP_CIPHER_CTX_new()!
+        defer { EVP_CIPHER_CTX_free(ctx) }
+        var ok = key.withBytes { k in
+            EVP_CipherInit_ex2(ctx, cipher, k.baseAddress?.assumingMemoryBound(to: UInt8.self),
+                               nonce.baseAddress?.assumingMemoryBound(to: UInt8.self), encrypt ? 1 : 0, nil)
+        } == 1
+        var n: Int32 = 0
+        for part in aad where part.count > 0 {
+            ok = ok && EVP_CipherUpdate(ctx, nil, &n, part.baseAddress?.assumingMemoryBound(to: UInt8.self), Int32(part.count)) == 1
+        }
+        if buffer.count > 0 {
+            let p = buffer.baseAddress!.assumingMemoryBound(to: UInt8.self)
+            ok = ok && EVP_CipherUpdate(ctx, p, &n, p, Int32(buffer.count)) == 1
+        }
+        if encrypt {
+            return ok && EVP_CipherFinal_ex(ctx, nil, &n) == 1 && tag(ctx)
+        }
+        return ok && tag(ctx) && EVP_CipherFinal_ex(ctx, nil, &n) == 1
     }
 }
 

@@ -38,20 +38,14 @@ public enum KeyFile {
     /// Reads and parses a key file.
     /// - Throws: 66 if it does not exist, 77 if it cannot be read, 78 if it is not a key file.
     public static func read(_ path: String) throws -> KeyFile {
-        let fd: FileDescriptor
+        var bytes: [UInt8]
         do {
-            fd = try FileDescriptor(path: path, flags: O_RDONLY)
-        } catch let e as BenjiError {
-            throw BenjiError(e.status, "key file \(path) cannot be read: \(e.message)")
+            bytes = try FileDescriptor.reading(path, what: "key file").readToEnd(limit: 1 << 16)
+        } catch let e as BenjiError where e.status == .dataError {
+            throw BenjiError(.config, "\(path) is not a benji key file (it is larger than any key file)")
         }
-        var bytes = [UInt8](repeating: 0, count: 16 << 10)
         defer { wipe(&bytes) }
-        var n = 0
-        while n < bytes.count {
-            let m = try bytes.withUnsafeMutableBytes { try fd.readSome(into: UnsafeMutableRawBufferPointer(rebasing: $0[n...])) }
-            if m == 0 { break }
-            n += m
-        }
+        let n = bytes.count
         let text = String(decoding: bytes[0..<n], as: UTF8.self)
         let lines = text.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty && !$0.hasPrefix("#") }
         if text.contains("PRIVATE KEY-----") {

@@ -413,7 +413,7 @@ let restorePipeline = "benji-catalog blocks $V | benji-put --get | benji-seal --
 
 @Suite(.serialized) struct ExampleTests {
     /// Every script in examples/ runs to completion against a fresh repository.
-    @Test(arguments: ["backup-and-restore-pipeline.sh", "incremental-with-hints.sh", "stdin-and-inspection.sh"])
+    @Test(arguments: ["backup-and-restore-pipeline.sh", "encryption-and-key-rotation.sh", "incremental-with-hints.sh", "stdin-and-inspection.sh", "write-only-backup-host.sh"])
     func runs(_ script: String) throws {
         let s = try Sandbox()
         let r = try s.sh("\(packageRoot)/examples/\(script)")
@@ -424,7 +424,7 @@ let restorePipeline = "benji-catalog blocks $V | benji-put --get | benji-seal --
     @Test func everyExampleIsTested() throws {
         let scripts = try FileManager.default.contentsOfDirectory(atPath: packageRoot + "/examples")
             .filter { $0.hasSuffix(".sh") && $0 != "common.sh" }.sorted()
-        #expect(scripts == ["backup-and-restore-pipeline.sh", "incremental-with-hints.sh", "stdin-and-inspection.sh"])
+        #expect(scripts == ["backup-and-restore-pipeline.sh", "encryption-and-key-rotation.sh", "incremental-with-hints.sh", "stdin-and-inspection.sh", "write-only-backup-host.sh"])
     }
 }
 
