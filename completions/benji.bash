@@ -506,7 +506,7 @@ _benji_rekey() {
     repeating_flags=()
     non_repeating_flags=(--json --version -h --help)
     repeating_options=()
-    non_repeating_options=(--catalog --store --config --key-file --passphrase-file --to --new-key-file --new-passphrase-file --new-public-key)
+    non_repeating_options=(--catalog --store --config --key-file --passphrase-file --to --new-key-file --new-passphrase-file)
     __benji_offer_flags_options 0
 
     # Offer option value completions
@@ -533,9 +533,6 @@ _benji_rekey() {
         return
         ;;
     '--new-passphrase-file')
-        return
-        ;;
-    '--new-public-key')
         return
         ;;
     esac

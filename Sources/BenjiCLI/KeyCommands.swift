@@ -180,19 +180,23 @@ struct RekeyCommand: ParsableCommand {
     @OptionGroup var keys: KeyOptions
     @Option(help: ArgumentHelp("The key to rewrap under (benji key list).", valueName: "id"))
     var to: String
-    @OptionGroup var newKey: NewKeyOptions
+    @Option(help: ArgumentHelp("With an AES target key: its key file.", valueName: "path"))
+    var newKeyFile: String?
+    @Option(help: ArgumentHelp("With a passphrase target key: a file whose first line is it. Else $BENJI_NEW_PASSPHRASE.", valueName: "path"))
+    var newPassphraseFile: String?
     @Flag(help: "Print a `rekey` record with the counts and the time taken.")
     var json = false
 
     func run() throws {
         let unlocked = try unlockStore(repository, keys)
-        var target: Credential?
-        switch try newKey.newKey(required: false) {
-        case nil: target = nil
-        case .keyFile(let path): target = .keyFile(path: path)
-        case .passphrase(let bytes, let source, _): target = .passphrase(bytes, source: source)
-        case .publicKey: throw BenjiError(.usage, "a key pair's public key is in the store: rekey --to its id")
+        let env = ProcessInfo.processInfo.environment["BENJI_NEW_PASSPHRASE"].flatMap { $0.isEmpty ? nil : $0 }
+        guard [newKeyFile, newPassphraseFile, env].compactMap({ $0 }).count <= 1 else {
+            throw BenjiError(.usage, "give the target key once: --new-key-file, --new-passphrase-file or $BENJI_NEW_PASSPHRASE")
         }
+        var target: Credential?
+        if let newKeyFile { target = .keyFile(path: newKeyFile) }
+        if let newPassphraseFile { target = .passphrase(try readPassphrase(newPassphraseFile), source: newPassphraseFile) }
+        if let env { target = .passphrase(Array(env.utf8), source: "$BENJI_NEW_PASSPHRASE") }
         let report = try KeyManagement.rekey(unlocked, to: to, targetKey: target)
         let perThousand = report.rewrapped > 0 ? report.seconds / Double(report.rewrapped) * 1000 : 0
         if json {
