@@ -477,7 +477,7 @@ _benji_key_list() {
 
 _benji_key_retire() {
     repeating_flags=()
-    non_repeating_flags=(--version -h --help)
+    non_repeating_flags=(--force --version -h --help)
     repeating_options=()
     non_repeating_options=(--catalog --store --config --key-file --passphrase-file)
     __benji_offer_flags_options 1

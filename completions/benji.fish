@@ -46,7 +46,7 @@ function __benji_parse_tokens -S
             case 'list'
                 __benji_parse_subcommand 0 'catalog=' 'store=' 'config=' 'usage' 'json' 'version' 'h/help'
             case 'retire'
-                __benji_parse_subcommand 1 'catalog=' 'store=' 'config=' 'key-file=' 'passphrase-file=' 'version' 'h/help'
+                __benji_parse_subcommand 1 'catalog=' 'store=' 'config=' 'key-file=' 'passphrase-file=' 'force' 'version' 'h/help'
             end
         case 'rekey'
             __benji_parse_subcommand 0 'catalog=' 'store=' 'config=' 'key-file=' 'passphrase-file=' 'to=' 'new-key-file=' 'new-passphrase-file=' 'json' 'version' 'h/help'
@@ -242,6 +242,7 @@ complete -c 'benji' -n '__benji_should_offer_completions_for_flags_or_options "b
 complete -c 'benji' -n '__benji_should_offer_completions_for_flags_or_options "benji key retire" config' -l 'config' -d 'The configuration file. Else $BENJI_CONFIG, else ~/.config/benji/benji.toml, else /etc/benji/benji.toml.' -rfka ''
 complete -c 'benji' -n '__benji_should_offer_completions_for_flags_or_options "benji key retire" key-file' -l 'key-file' -d 'The store\'s key: an AES key file (benji keygen), a PEM private key, or a writer key. Else $BENJI_KEY_FILE, else key_file in the config file.' -rfka ''
 complete -c 'benji' -n '__benji_should_offer_completions_for_flags_or_options "benji key retire" passphrase-file' -l 'passphrase-file' -d 'A file whose first line is the store\'s passphrase. Else $BENJI_PASSPHRASE_FILE or $BENJI_PASSPHRASE, else passphrase_file in the config file.' -rfka ''
+complete -c 'benji' -n '__benji_should_offer_completions_for_flags_or_options "benji key retire" force' -l 'force' -d 'Retire it even if some objects\' headers are unreadable or name an unknown key.'
 complete -c 'benji' -n '__benji_should_offer_completions_for_flags_or_options "benji key retire" version' -l 'version' -d 'Show the version.'
 complete -c 'benji' -n '__benji_should_offer_completions_for_flags_or_options "benji key retire" h help' -s 'h' -l 'help' -d 'Show help information.'
 complete -c 'benji' -n '__benji_should_offer_completions_for_flags_or_options "benji rekey" catalog' -l 'catalog' -d 'The catalog: a SQLite file. Else $BENJI_CATALOG, else the config file.' -rfka ''

@@ -154,11 +154,13 @@ struct KeyRetireCommand: ParsableCommand {
     @OptionGroup var keys: KeyOptions
     @Argument(help: ArgumentHelp("The key id to retire (benji key list).", valueName: "id"))
     var id: String
+    @Flag(help: "Retire it even if some objects' headers are unreadable or name an unknown key.")
+    var force = false
 
     func run() throws {
         let unlocked = try unlockStore(repository, keys)
         try unlocked.requireSealing()
-        try KeyManagement.retire(unlocked, id: id)
+        try KeyManagement.retire(unlocked, id: id, force: force)
         printError("retired key \(id)")
     }
 }

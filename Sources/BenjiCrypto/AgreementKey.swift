@@ -22,6 +22,12 @@ public final class AgreementKey: @unchecked Sendable {
             curve = .x25519
         } else if EVP_PKEY_get_base_id(pkey) == NID_X9_62_id_ecPublicKey, AgreementKey.groupName(pkey) == "secp384r1" {
             curve = .p384
+            // One encoding per key: a public key read in compressed form must encode (and so fingerprint
+            // and bind into derivations) exactly as the private key's public half does.
+            guard EVP_PKEY_set_utf8_string_param(pkey, "point-format", "uncompressed") == 1 else {
+                EVP_PKEY_free(pkey)
+                throw BenjiError(.config, "cannot normalise a P-384 key's encoding: \(openSSLError())")
+            }
         } else {
             EVP_PKEY_free(pkey)
             throw BenjiError(.config, "unsupported key type: benji uses X25519 or P-384 keys")
@@ -51,14 +57,15 @@ public final class AgreementKey: @unchecked Sendable {
 
     /// Reads a PEM private key (PKCS#8 or the traditional EC format).
     public convenience init(privatePEM: [UInt8]) throws {
-        let pkey = try AgreementKey.withBIO(privatePEM) { PEM_read_bio_PrivateKey($0, nil, nil, nil) }
+        // A passphrase-protected PEM fails instead of prompting on the terminal.
+        let pkey = try AgreementKey.withBIO(privatePEM) { PEM_read_bio_PrivateKey($0, nil, { _, _, _, _ in -1 }, nil) }
         guard let pkey else { throw BenjiError(.config, "not a PEM private key: \(openSSLError())") }
         try self.init(pkey: pkey, hasPrivateKey: true)
     }
 
     /// Reads a PEM public key (SubjectPublicKeyInfo).
     public convenience init(publicPEM: [UInt8]) throws {
-        let pkey = try AgreementKey.withBIO(publicPEM) { PEM_read_bio_PUBKEY($0, nil, nil, nil) }
+        let pkey = try AgreementKey.withBIO(publicPEM) { PEM_read_bio_PUBKEY($0, nil, { _, _, _, _ in -1 }, nil) }
         guard let pkey else { throw BenjiError(.config, "not a PEM public key: \(openSSLError())") }
         try self.init(pkey: pkey, hasPrivateKey: false)
     }
@@ -132,6 +139,6 @@ public final class AgreementKey: @unchecked Sendable {
         guard out.withUnsafeMutableBufferPointer({ EVP_PKEY_derive(ctx, $0.baseAddress, &length) }) == 1 else {
             throw BenjiError.data("key agreement failed: \(openSSLError())")
         }
-        return SecretKey(Array(out[0..<length]))
+        return out.withUnsafeBytes { SecretKey(UnsafeRawBufferPointer(rebasing: $0[0..<length])) }
     }
 }

@@ -7,7 +7,10 @@ public enum AESGCM {
     public static let nonceLength = 12
     public static let tagLength = 16
 
-    nonisolated(unsafe) private static let cipher: OpaquePointer? = EVP_CIPHER_fetch(nil, "AES-256-GCM", nil)
+    nonisolated(unsafe) private static let cipher: OpaquePointer = {
+        guard let c = EVP_CIPHER_fetch(nil, "AES-256-GCM", nil) else { fatalError("OpenSSL has no AES-256-GCM: \(openSSLError())") }
+        return c
+    }()
 
     /// Encrypts `buffer` in place and writes the tag. `aad` parts are authenticated in order.
     public static func seal(key: SecretKey, nonce: UnsafeRawBufferPointer, aad: [UnsafeRawBufferPointer],
@@ -63,7 +66,10 @@ public enum AESGCM {
 
 /// AES key wrap (RFC 3394, with its default initial value) under a 256-bit key-encryption key.
 public enum KeyWrap {
-    nonisolated(unsafe) private static let cipher: OpaquePointer? = EVP_CIPHER_fetch(nil, "AES-256-WRAP", nil)
+    nonisolated(unsafe) private static let cipher: OpaquePointer = {
+        guard let c = EVP_CIPHER_fetch(nil, "AES-256-WRAP", nil) else { fatalError("OpenSSL has no AES-256-WRAP: \(openSSLError())") }
+        return c
+    }()
 
     /// The wrapped form of a key of `keyLength` bytes: 8 bytes longer.
     public static func wrappedLength(keyLength: Int) -> Int { keyLength + 8 }

@@ -47,7 +47,7 @@ public enum KeyFile {
         defer { wipe(&bytes) }
         let n = bytes.count
         let text = String(decoding: bytes[0..<n], as: UTF8.self)
-        let lines = text.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty && !$0.hasPrefix("#") }
+        let lines = text.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty && !$0.hasPrefix("#") }
         if text.contains("PRIVATE KEY-----") {
             do {
                 return .privateKey(try AgreementKey(privatePEM: Array(bytes[0..<n])))

@@ -133,7 +133,7 @@ public enum KeyManagement {
             switch result {
             case .failure: counts["damaged", default: 0] += 1
             case .success(let header) where !header.flags.contains(.encrypted): counts["unencrypted", default: 0] += 1
-            case .success(let header): counts[keys.owner(ofKeyID: header.keyID, cache: &cache) ?? "unknown", default: 0] += 1
+            case .success(let header): counts[try keys.owner(ofKeyID: header.keyID, cache: &cache) ?? "unknown", default: 0] += 1
             }
         }
         return counts
@@ -152,18 +152,20 @@ public enum KeyManagement {
         guard let target = encryption.keys.first(where: { $0.id == targetID }) else {
             throw BenjiError(.notFound, "store \(keys.store.url) has no key \(targetID) (see 'benji key list')")
         }
-        let sealing: (id: [UInt8], kek: SecretKey)
+        // The key-encryption key to wrap under: checked now, a key pair's write session started only if
+        // there is something to rewrap.
+        let makeSealing: () throws -> (id: [UInt8], kek: SecretKey)
         if target.isKeyPair {
-            guard let der = target.publicKey.flatMap({ Base64.decode(Array($0.utf8)) }) else {
-                throw BenjiError(.config, "store \(keys.store.url): key \(target.id) is damaged")
-            }
-            let publicKey = try AgreementKey(publicDER: der)
+            guard let der = target.publicKey.flatMap({ Base64.decode(Array($0.utf8)) }),
+                  let publicKey = try? AgreementKey(publicDER: der)
+            else { throw BenjiError(.config, "store \(keys.store.url): key \(target.id) is damaged") }
             guard Hex.encode(publicKey.fingerprint) == target.id else {
                 throw BenjiError(.config, "store \(keys.store.url): the public key of key \(target.id) does not match its id (altered)")
             }
-            sealing = try keys.startSession(for: (target.id, publicKey))
+            makeSealing = { try keys.startSession(for: (target.id, publicKey)) }
         } else if keys.entry?.id == targetID {
-            sealing = try keys.sealingKey()
+            let sealing = try keys.sealingKey()
+            makeSealing = { sealing }
         } else {
             guard let targetKey else {
                 throw BenjiError(.usage, "rekeying to AES key \(targetID) needs that key too: --new-key-file, --new-passphrase-file or BENJI_NEW_PASSPHRASE")
@@ -172,7 +174,8 @@ public enum KeyManagement {
             guard targetKeys.entry?.id == targetID else {
                 throw BenjiError(.noPermission, "\(targetKey.description) is key \(targetKeys.entry?.id ?? "?"), not key \(targetID)")
             }
-            sealing = try targetKeys.sealingKey()
+            let sealing = try targetKeys.sealingKey()
+            makeSealing = { sealing }
         }
 
         var report = RekeyReport()
@@ -185,7 +188,7 @@ public enum KeyManagement {
             case .success(let header) where !header.flags.contains(.encrypted):
                 report.failures.append("\(key): not encrypted")
             case .success(let header):
-                if keys.owner(ofKeyID: header.keyID, cache: &cache) == targetID {
+                if try keys.owner(ofKeyID: header.keyID, cache: &cache) == targetID {
                     report.alreadyUnderTarget += 1
                 } else {
                     work.append((key, header))
@@ -195,6 +198,11 @@ public enum KeyManagement {
         let failures = Locked<[String]>([])
         let fatal = Locked<BenjiError?>(nil)
         let todo = work
+        guard !todo.isEmpty else {
+            report.seconds = Date().timeIntervalSince(started)
+            return report
+        }
+        let sealing = try makeSealing()
         let chunks = max(1, min(todo.count, defaultWorkerCount * 4))
         DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
             var i = chunk
@@ -205,7 +213,11 @@ public enum KeyManagement {
                     let kek = try keys.unwrappingKey(id: header.keyID)
                     let dataKey = try KeyWrap.unwrap(header.wrappedKey, kek: kek)
                     let patch = sealing.id + KeyWrap.wrap(dataKey, kek: sealing.kek)
-                    try keys.store.patch(key, offset: ObjectFormat.keyIDOffset, patch)
+                    // Compare and swap: an object a backup replaced meanwhile keeps its own header.
+                    guard try keys.store.patch(key, offset: ObjectFormat.keyIDOffset, expected: header.keyID + header.wrappedKey, patch) else {
+                        failures.withLock { $0.append("\(key): replaced by a backup while rekeying; run the rekey again") }
+                        continue
+                    }
                 } catch let e as BenjiError where e.status == .dataError || e.status == .notFound {
                     failures.withLock { $0.append("\(key): \(e.message)") }
                 } catch let e as BenjiError {
@@ -224,8 +236,10 @@ public enum KeyManagement {
     }
 
     /// Removes key `id` from the store. Refused for the key that unlocked the store (so that the operator
-    /// is left holding one that works), and while any object is still wrapped under it.
-    public static func retire(_ keys: StoreKeys, id: String) throws {
+    /// is left holding one that works), while any object is still wrapped under it, and (unless `force`)
+    /// while any object's key cannot be told. Backups that seal under the key must have stopped.
+    public static func retire(_ keys: StoreKeys, id rawID: String, force: Bool = false) throws {
+        let id = rawID.lowercased()
         guard var encryption = keys.encryption else { throw BenjiError(.config, "store \(keys.store.url) is not encrypted") }
         guard encryption.keys.contains(where: { $0.id == id }) else {
             throw BenjiError(.notFound, "store \(keys.store.url) has no key \(id)")
@@ -237,6 +251,11 @@ public enum KeyManagement {
         let counts = try usage(keys)
         if let n = counts[id], n > 0 {
             throw BenjiError(.failure, "key \(id) still wraps \(n) object(s); run 'benji rekey --to <another key>' first")
+        }
+        // Objects whose key cannot be told might need this one: only --force retires it then.
+        let unclear = (counts["unknown"] ?? 0) + (counts["damaged"] ?? 0)
+        if unclear > 0 && !force {
+            throw BenjiError(.failure, "\(unclear) object(s) have unreadable headers or name an unknown key, so they might need key \(id); check them (benji key list --usage) or pass --force")
         }
         // Its write sessions go with it.
         var sessions: [String] = []

@@ -111,9 +111,10 @@ public final class StoreKeys: ObjectKeys, @unchecked Sendable {
                     throw BenjiError(.noPermission, "wrong key: the private key in \(path) (key id \(id)) is not a key of store \(store.url)")
                 }
                 guard let ephemeral = entry.ephemeralKey.flatMap({ Base64.decode(Array($0.utf8)) }),
-                      let wrapped = Base64.decode(Array(entry.idKey.utf8))
+                      let wrapped = Base64.decode(Array(entry.idKey.utf8)),
+                      let ephemeralKey = try? AgreementKey(publicDER: ephemeral)
                 else { throw BenjiError(.config, "store \(store.url): key \(entry.id) is damaged") }
-                let kek = try pairKEK(own: key, peer: try AgreementKey(publicDER: ephemeral), salt: Array(config.id.utf8),
+                let kek = try pairKEK(own: key, peer: ephemeralKey, salt: Array(config.id.utf8),
                                       label: KeyLabels.pairIDKey, recipientDER: key.publicDER, ephemeralDER: ephemeral)
                 let idKey: SecretKey
                 do {
@@ -262,15 +263,20 @@ public final class StoreKeys: ObjectKeys, @unchecked Sendable {
     }
 
     /// The master key (entry id) an object's key id depends on: an AES key's own id, or the key pair a
-    /// write session was agreed with. Nil for a key id the store does not know.
-    func owner(ofKeyID id: [UInt8], cache: inout [[UInt8]: String?]) -> String? {
+    /// write session was agreed with. Nil for a key id the store does not know (no such session).
+    /// - Throws: when a session record cannot be read (69, 74) or is damaged (65), rather than guess.
+    func owner(ofKeyID id: [UInt8], cache: inout [[UInt8]: String?]) throws -> String? {
         if let known = cache[id] { return known }
         let hex = Hex.encode(id)
         let owner: String?
-        if encryption?.keys.contains(where: { $0.id == hex && !$0.isKeyPair }) == true {
+        if encryption?.keys.contains(where: { $0.id.lowercased() == hex && !$0.isKeyPair }) == true {
             owner = hex
         } else {
-            owner = (try? loadSession(hex))?.key
+            do {
+                owner = try loadSession(hex).key.lowercased()
+            } catch let e as BenjiError where e.status == .dataError && e.message.hasPrefix("authentication failed") {
+                owner = nil
+            }
         }
         cache[id] = owner
         return owner

@@ -152,34 +152,51 @@ public final class FileStore: ObjectStore, @unchecked Sendable {
         return done
     }
 
-    /// Writes in place with `pwrite`. Objects are read-only files (0444), so the owner lends itself write
-    /// permission for the moment of the write. A write within one 512-byte sector reaches the disk whole
-    /// or not at all (the assumption PostgreSQL makes of its control file), so a crash leaves the old or
-    /// the new bytes.
-    public func patch(_ key: String, offset: Int, _ bytes: UnsafeRawBufferPointer) throws {
+    /// Compares and writes in place with `pread` and `pwrite` on one descriptor: if a put renames a new
+    /// object over the name meanwhile, the write lands in the old, unlinked file, and the new object keeps
+    /// its own bytes. Objects are read-only files (0444), so the owner lends the file write permission
+    /// for the moment of the write. A write within one 512-byte sector reaches the disk whole or not at
+    /// all (the assumption PostgreSQL makes of its control file), so a crash leaves the old or the new bytes.
+    public func patch(_ key: String, offset: Int, expected: UnsafeRawBufferPointer, _ bytes: UnsafeRawBufferPointer) throws -> Bool {
         try validate(key)
         let path = path(for: key)
-        var st = stat()
-        guard stat(path, &st) == 0 else {
-            if errno == ENOENT { throw BenjiError(.notFound, "object \(key) is missing from store \(url)") }
-            throw BenjiError.system("inspecting \(key) in \(url)", errno: errno)
+        func fail(_ what: String, _ code: Int32) -> BenjiError {
+            code == ENOENT ? BenjiError(.notFound, "object \(key) is missing from store \(url)")
+                : BenjiError.system("\(what) \(key) in \(url)", errno: code, status: .ioError)
         }
-        try checkPatch(key, offset: offset, length: bytes.count, objectSize: Int(st.st_size))
-        var fd = Glibc.open(path, O_WRONLY | O_CLOEXEC)
+        var fd = Glibc.open(path, O_RDWR | O_CLOEXEC)
         var lent = false
-        if fd < 0 && errno == EACCES && chmod(path, 0o644) == 0 {
+        if fd < 0 && errno == EACCES {
+            // Lend write permission through a descriptor, and make sure both name the same file.
+            let ro = Glibc.open(path, O_RDONLY | O_CLOEXEC)
+            guard ro >= 0 else { throw fail("opening", errno) }
+            defer { close(ro) }
+            guard fchmod(ro, 0o644) == 0 else { throw fail("changing the mode of", errno) }
+            fd = Glibc.open(path, O_RDWR | O_CLOEXEC)
+            var a = stat(), b = stat()
+            guard fd >= 0, fstat(ro, &a) == 0, fstat(fd, &b) == 0, a.st_ino == b.st_ino, a.st_dev == b.st_dev else {
+                let code = errno
+                fchmod(ro, 0o444)
+                if fd >= 0 { close(fd); return false }  // replaced between the two opens
+                throw fail("opening", code)
+            }
             lent = true
-            fd = Glibc.open(path, O_WRONLY | O_CLOEXEC)
         }
-        guard fd >= 0 else { throw BenjiError.system("opening \(key) in \(url) for writing", errno: errno) }
+        guard fd >= 0 else { throw fail("opening", errno) }
         defer {
             if lent { fchmod(fd, 0o444) }
             close(fd)
         }
+        var st = stat()
+        guard fstat(fd, &st) == 0 else { throw fail("inspecting", errno) }
+        try checkPatch(key, offset: offset, length: bytes.count, expected: expected.count, objectSize: Int(st.st_size))
+        var current = [UInt8](repeating: 0, count: expected.count)
+        let r = current.withUnsafeMutableBytes { pread(fd, $0.baseAddress, $0.count, off_t(offset)) }
+        guard r == expected.count else { throw fail("reading", r < 0 ? errno : EIO) }
+        guard current.elementsEqual(expected) else { return false }
         let n = pwrite(fd, bytes.baseAddress, bytes.count, off_t(offset))
-        guard n == bytes.count else {
-            throw BenjiError.system("writing \(key) in \(url)", errno: n < 0 ? errno : EIO, status: .ioError)
-        }
+        guard n == bytes.count else { throw fail("writing", n < 0 ? errno : EIO) }
+        return true
     }
 
     public func size(_ key: String) throws -> Int? {

@@ -35,11 +35,14 @@ public protocol ObjectStore: AnyObject, Sendable {
     /// Reads up to `buffer.count` bytes of an object from `offset`; returns how many (fewer at its end).
     /// - Throws: as `get`.
     func read(_ key: String, offset: Int, into buffer: UnsafeMutableRawBufferPointer) throws -> Int
-    /// Overwrites `bytes.count` bytes of an existing object at `offset` (never past its end): what a
-    /// rekey does to the wrapped keys in object headers. A reader sees the old or the new bytes, never a
-    /// mix, as long as the range lies within the object's first 512 bytes. Durable once `flush` returns.
+    /// Overwrites `bytes.count` bytes of an existing object at `offset` (never past its end), if they still
+    /// hold `expected` (compare and swap): what a rekey does to the wrapped keys in object headers while
+    /// backups may replace objects. Returns false, changing nothing, if they do not. After a crash the
+    /// range holds the old or the new bytes, as long as it lies within the object's first 512 bytes; a
+    /// reader at the very moment of the write may see a mix (and fail that read). Durable once `flush`
+    /// returns.
     /// - Throws: 66 if the object is missing, 65 if the range is not inside it.
-    func patch(_ key: String, offset: Int, _ bytes: UnsafeRawBufferPointer) throws
+    func patch(_ key: String, offset: Int, expected: UnsafeRawBufferPointer, _ bytes: UnsafeRawBufferPointer) throws -> Bool
 }
 
 extension ObjectStore {
@@ -55,32 +58,40 @@ extension ObjectStore {
         guard bytes.count <= buffer.count else {
             throw BenjiError.data("object \(key) in \(url) is \(bytes.count) bytes, more than an object can be")
         }
-        bytes.withUnsafeBytes { buffer.baseAddress!.copyMemory(from: $0.baseAddress!, byteCount: bytes.count) }
+        if !bytes.isEmpty {
+            bytes.withUnsafeBytes { buffer.baseAddress!.copyMemory(from: $0.baseAddress!, byteCount: bytes.count) }
+        }
         return bytes.count
     }
 
     /// Copies part of the result of `get`; backends that can read ranges do better.
     public func read(_ key: String, offset: Int, into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
+        precondition(offset >= 0)
         let bytes = try get(key)
-        guard offset < bytes.count else { return 0 }
+        guard offset < bytes.count, buffer.count > 0 else { return 0 }
         let n = min(buffer.count, bytes.count - offset)
         bytes.withUnsafeBytes { buffer.baseAddress!.copyMemory(from: $0.baseAddress! + offset, byteCount: n) }
         return n
     }
 
-    /// Rewrites the whole object (atomic by `put`); backends that can write in place do better.
-    public func patch(_ key: String, offset: Int, _ bytes: UnsafeRawBufferPointer) throws {
+    /// Rewrites the whole object (atomic by `put`); backends that can write in place do better. (Between
+    /// the get and the put, a concurrent put of the same object could be undone: backends with conditional
+    /// writes should use them.)
+    public func patch(_ key: String, offset: Int, expected: UnsafeRawBufferPointer, _ bytes: UnsafeRawBufferPointer) throws -> Bool {
         var object = try get(key)
-        try checkPatch(key, offset: offset, length: bytes.count, objectSize: object.count)
+        try checkPatch(key, offset: offset, length: bytes.count, expected: expected.count, objectSize: object.count)
+        guard object[offset..<(offset + bytes.count)].elementsEqual(expected) else { return false }
         object.withUnsafeMutableBytes { $0.baseAddress!.advanced(by: offset).copyMemory(from: bytes.baseAddress!, byteCount: bytes.count) }
         try put(key, object)
+        return true
     }
 
-    public func patch(_ key: String, offset: Int, _ bytes: [UInt8]) throws {
-        try bytes.withUnsafeBytes { try patch(key, offset: offset, $0) }
+    public func patch(_ key: String, offset: Int, expected: [UInt8], _ bytes: [UInt8]) throws -> Bool {
+        try expected.withUnsafeBytes { e in try bytes.withUnsafeBytes { try patch(key, offset: offset, expected: e, $0) } }
     }
 
-    public func checkPatch(_ key: String, offset: Int, length: Int, objectSize: Int) throws {
+    public func checkPatch(_ key: String, offset: Int, length: Int, expected: Int, objectSize: Int) throws {
+        precondition(expected == length, "patch: expected and new bytes differ in length")
         guard offset >= 0, length > 0, offset + length <= objectSize else {
             throw BenjiError.data("cannot patch bytes \(offset)..<\(offset + length) of object \(key) (\(objectSize) bytes) in \(url)")
         }

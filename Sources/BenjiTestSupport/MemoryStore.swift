@@ -81,20 +81,23 @@ public enum StoreConformance {
         try store.put(key, payload)
         try expect(try part.withUnsafeMutableBytes { try store.read(key, offset: 10, into: $0) } == 4 && part == Array(payload[10..<14]),
                    "read must return the bytes at the offset")
-        try store.patch(key, offset: 32, [1, 2, 3])
+        try expect(try store.patch(key, offset: 32, expected: Array(payload[32..<35]), [1, 2, 3]), "patch must report that it wrote")
         var patched = payload
         patched[32] = 1; patched[33] = 2; patched[34] = 3
         try expect(try store.get(key) == patched, "patch must change exactly its range")
+        // Compare and swap: bytes that are no longer the expected ones are left alone.
+        try expect(try !store.patch(key, offset: 32, expected: Array(payload[32..<35]), [7, 7, 7]), "patch must refuse when the bytes changed")
+        try expect(try store.get(key) == patched, "a refused patch must change nothing")
         for (offset, length) in [(payload.count - 1, 2), (-1, 1)] {
             do {
-                try store.patch(key, offset: offset, [UInt8](repeating: 0, count: length))
+                _ = try store.patch(key, offset: offset, expected: [UInt8](repeating: 0, count: length), [UInt8](repeating: 0, count: length))
                 try expect(false, "patch past the end of an object must throw")
             } catch let e as BenjiError {
                 try expect(e.status == .dataError, "patch out of range must throw status 65, got \(e.status.rawValue)")
             }
         }
         do {
-            try store.patch("blocks/" + String(repeating: "cd", count: 32), offset: 0, [1])
+            _ = try store.patch("blocks/" + String(repeating: "cd", count: 32), offset: 0, expected: [0], [1])
             try expect(false, "patch of a missing object must throw")
         } catch let e as BenjiError {
             try expect(e.status == .notFound, "patch of a missing object must throw status 66, got \(e.status.rawValue)")
