@@ -78,6 +78,7 @@ struct CommitCommand: ParsableCommand {
         let catalog = try openCatalog(repository, checkStore: true)
         let input = StandardStreams.reader()
         var writer: VersionWriter?
+        var writtenBlocks = 0
         let started = Date()
         do {
             while let event = try input.next() {
@@ -101,6 +102,7 @@ struct CommitCommand: ParsableCommand {
                             throw BenjiError.data("block \(b.idx): object name \"\(name)\" is not 64 lowercase hex digits", location: location)
                         }
                         let written = b.record["written"]?.bool ?? false
+                        if written { writtenBlocks += 1 }
                         outcome = .object(sha256: digest, size: b.size, name: name,
                                           storedSize: b.record["stored_size"]?.int64.map { Int($0) }, written: written)
                     } else {
@@ -110,6 +112,15 @@ struct CommitCommand: ParsableCommand {
                 case .end(let e):
                     // Commit only once the input has ended too: anything after `end` is an error.
                     guard try input.next() == nil else { continue }
+                    // Objects written by benji-put count only if they went to this catalog's store.
+                    if writtenBlocks > 0 {
+                        guard let store = e.record["store"]?.stringValue else {
+                            throw BenjiError.data("the stream's blocks were written, but its end record does not name the store (benji-put adds it)", location: input.location)
+                        }
+                        guard store == catalog.storeID else {
+                            throw BenjiError(.config, "the stream's objects went to store \(store), but catalog \(catalog.path) records store \(catalog.storeID)")
+                        }
+                    }
                     var stats = BackupStatistics()
                     stats.bytesRead = e.record["bytes_read"]?.int64 ?? 0
                     stats.bytesWritten = e.record["bytes_written"]?.int64 ?? 0

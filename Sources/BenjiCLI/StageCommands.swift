@@ -265,6 +265,12 @@ struct SealCommand: ParsableCommand {
                 throw BenjiError.data("block \(b.idx) has data but no sha256 (run it through benji-chunk)", location: location)
             }
             let plain = try b.plaintext(location: location)
+            // The stream's word is not enough: an object must hold what its name says (a replayed or
+            // filtered stream with other data would otherwise replace a good object).
+            let actual = SHA256.hash(plain)
+            guard actual == digest else {
+                throw BenjiError.data("block \(b.idx): its data has SHA-256 \(actual.hex), not the \(digest.hex) it claims", location: location)
+            }
             let object = try plain.withUnsafeBytes { try sealer.seal($0, digest: digest) }
             var out = b
             out.set("data", nil)
@@ -304,7 +310,8 @@ struct PutCommand: ParsableCommand {
 
     func run() throws {
         let store = try openStore(url: try repository.storeURL())
-        let encrypted = try StoreConfig.load(store).encryption != nil
+        let storeConfig = try StoreConfig.load(store)
+        let encrypted = storeConfig.encryption != nil
         if let catalogPath = try repository.setting(repository.catalog, env: "BENJI_CATALOG", key: "catalog") {
             try checkPair(catalog: try Catalog(path: catalogPath), store: store)
         }
@@ -342,8 +349,10 @@ struct PutCommand: ParsableCommand {
             out.set("written", .bool(true))
             out.set("stored_size", .int(object.count))
             return (out, ["bytes_written": Int64(written)])
-        }, end: { _ in
+        }, end: { e in
             try store.flush()
+            // The store these objects went to: commit refuses them for a catalog of another store.
+            e.record["store"] = .text(storeConfig.id)
         })
     }
 }

@@ -44,8 +44,8 @@ public struct BlockPlan: Sendable {
         let bs = Int64(blockSize)
         var actions: [Int64: BlockAction] = [:]
         for e in hints where e.length > 0 {
-            guard e.offset + e.length <= size else {
-                throw BenjiError.data("a hint reaches to byte \(e.offset + e.length), beyond the \(size)-byte image")
+            guard e.offset >= 0, e.offset <= size, e.length <= size - e.offset else {
+                throw BenjiError.data("a hint (offset \(e.offset), length \(e.length)) reaches beyond the \(size)-byte image")
             }
             let first = e.offset / bs
             let last = (e.offset + e.length - 1) / bs

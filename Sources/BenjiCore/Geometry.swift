@@ -31,7 +31,7 @@ public struct BlockGeometry: Sendable, Equatable {
     }
 
     /// The number of blocks (the last may be short).
-    public var blockCount: Int64 { (size + Int64(blockSize) - 1) / Int64(blockSize) }
+    public var blockCount: Int64 { size / Int64(blockSize) + (size % Int64(blockSize) != 0 ? 1 : 0) }
 
     /// The size of block `idx`.
     public func size(of idx: Int64) -> Int { Int(min(Int64(blockSize), size - idx * Int64(blockSize))) }

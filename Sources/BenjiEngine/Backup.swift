@@ -1,4 +1,5 @@
 import BenjiCore
+import BenjiRecords
 import BenjiChunking
 import BenjiSeal
 import BenjiStore
@@ -69,11 +70,20 @@ public final class BackupEngine {
         if request.hints != nil && source.size == nil {
             throw BenjiError(.usage, "hints need a source of known size, not a stream")
         }
+        // Everything that can be refused is checked before the version and its lock exist.
+        if let size = source.size {
+            guard BlockGeometry(size: size, blockSize: blockSize).blockCount <= StreamValidator.maximumBlocks else {
+                throw BenjiError(.usage, "\(size) bytes in blocks of \(blockSize) are more than \(StreamValidator.maximumBlocks) blocks; use a larger --block-size")
+            }
+        }
+        let plan = try source.size.map {
+            try Stages.plan(size: $0, blockSize: blockSize, hints: request.hints, base: baseInfo, check: request.checkUnchanged)
+        }
         let writer = try catalog.beginVersion(
             volume: request.volume, snapshot: request.snapshot, size: source.size, blockSize: blockSize,
             base: request.base, source: source.name, labels: request.labels)
         do {
-            let stats = try run(source: source, request: request, base: baseInfo, blockSize: blockSize, writer: writer)
+            let stats = try run(source: source, request: request, plan: plan, blockSize: blockSize, writer: writer)
             var statistics = stats.statistics
             statistics.duration = Date().timeIntervalSince(started)
             try repository.store.flush()
@@ -97,7 +107,7 @@ public final class BackupEngine {
         var deduplicated: Bool
     }
 
-    private func run(source: BlockSource, request: BackupRequest, base: VersionInfo?, blockSize: Int,
+    private func run(source: BlockSource, request: BackupRequest, plan: BlockPlan?, blockSize: Int,
                      writer: VersionWriter) throws -> (size: Int64, statistics: BackupStatistics) {
         // Dedup lookups come from the worker threads: they share a second connection.
         let lookup = Locked(try Catalog(path: repository.catalogPath))
@@ -108,10 +118,8 @@ public final class BackupEngine {
 
         var produce: () throws -> Work?
         var geometry: BlockGeometry
-        if let size = source.size {
+        if let size = source.size, let plan {
             geometry = BlockGeometry(size: size, blockSize: blockSize)
-            let plan = try Stages.plan(size: size, blockSize: blockSize, hints: request.hints, base: base,
-                                       check: request.checkUnchanged)
             var items: [(Int64, BlockAction)] = []
             var iterator: IndexingIterator<[(Int64, BlockAction)]>? = nil
             var next: Int64 = 0

@@ -39,6 +39,9 @@ public enum Hints {
             if l.allSatisfy({ $0 == 0x20 || $0 == 0x0D || $0 == 0x09 }) { continue }
             let record = try Record.parse(l, location: "\(name):\(line)")
             guard record.type == RecordType.extent else { continue }
+            guard record.v == 1 else {
+                throw BenjiError.data("extent record version \(record.v) is not supported (this benji reads version 1)", location: "\(name):\(line)")
+            }
             out.append(try extent(record.object, where: "\(name):\(line)"))
         }
         return out
