@@ -120,22 +120,8 @@ public final class BackupEngine {
         var geometry: BlockGeometry
         if let size = source.size, let plan {
             geometry = BlockGeometry(size: size, blockSize: blockSize)
-            var items: [(Int64, BlockAction)] = []
-            var iterator: IndexingIterator<[(Int64, BlockAction)]>? = nil
-            var next: Int64 = 0
-            let everything = request.hints == nil
-            if !everything {
-                plan.forEach { items.append(($0, $1)) }
-                iterator = items.makeIterator()
-            }
-            produce = {
-                if everything {
-                    guard next < geometry.blockCount else { return nil }
-                    defer { next += 1 }
-                    return .read(next, .read)
-                }
-                return iterator!.next().map { .read($0.0, $0.1) }
-            }
+            var iterator = plan.makeIterator()
+            produce = { iterator.next().map { .read($0.0, $0.1) } }
         } else {
             geometry = BlockGeometry(size: 0, blockSize: blockSize)
             var idx: Int64 = 0

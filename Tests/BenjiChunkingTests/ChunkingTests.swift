@@ -64,6 +64,55 @@ import Testing
         #expect(BlockPlan.defaultCheckSamples(blockCount: 1_000_000) == 1000)
     }
 
+    /// The block-by-block rule, written plainly: the plan must agree with it on any hints.
+    func reference(_ hints: [Extent], size: Int64, alsoRead: [Int64]) -> [Int64: BlockAction] {
+        let bs = Int64(bs)
+        var actions: [Int64: BlockAction] = [:]
+        for e in hints where e.length > 0 {
+            for idx in (e.offset / bs)...((e.offset + e.length - 1) / bs) {
+                let start = idx * bs, end = min(start + bs, size)
+                if e.exists || !(e.offset <= start && e.offset + e.length >= end) {
+                    actions[idx] = .read
+                } else if actions[idx] == nil {
+                    actions[idx] = .zero
+                }
+            }
+        }
+        for idx in alsoRead { actions[idx] = .read }
+        return actions
+    }
+
+    @Test func agreesWithTheBlockByBlockRuleOnRandomHints() throws {
+        var rng = SystemRandomNumberGenerator()
+        for _ in 0..<500 {
+            let size = Int64.random(in: 1...(Int64(bs) * 40), using: &rng)
+            let hints = (0..<Int.random(in: 0...8, using: &rng)).map { _ in
+                let offset = Int64.random(in: 0..<size, using: &rng)
+                return Extent(offset: offset, length: Int64.random(in: 0...(size - offset), using: &rng), exists: Bool.random(using: &rng))
+            }
+            let count = BlockGeometry(size: size, blockSize: bs).blockCount
+            let alsoRead = Bool.random(using: &rng) ? [count - 1] : []
+            let plan = try BlockPlan(hints: hints, size: size, blockSize: bs, alsoRead: alsoRead)
+            var order: [Int64] = []
+            plan.forEach { idx, _ in order.append(idx) }
+            #expect(order == order.sorted() && Set(order).count == order.count, "\(hints)")
+            #expect(actions(plan) == reference(hints, size: size, alsoRead: alsoRead), "size \(size), hints \(hints)")
+        }
+    }
+
+    /// A plan over 2^32 blocks costs its extents, not its blocks.
+    @Test func hugeImagesCostTheirExtentsNotTheirBlocks() throws {
+        let size = Int64(bs) << 32
+        let plan = try BlockPlan(hints: [Extent(offset: 0, length: size, exists: true)], size: size, blockSize: bs, checkSamples: 8)
+        var iterator = plan.makeIterator()
+        #expect(iterator.next()! == (0, .read) && iterator.next()! == (1, .read))
+        let sparse = try BlockPlan(hints: [Extent(offset: size - 4096, length: 4096, exists: false)], size: size, blockSize: bs, checkSamples: 8)
+        var listed: [(Int64, BlockAction)] = []
+        sparse.forEach { listed.append(($0, $1)) }
+        #expect(listed.filter { $0.1 == .check }.count == 8)
+        #expect(listed.last! == ((1 << 32) - 1, .zero))
+    }
+
     @Test func emptyHintsReadNothing() throws {
         #expect(actions(try BlockPlan(hints: [], size: 1 << 30, blockSize: bs)).isEmpty)
     }
