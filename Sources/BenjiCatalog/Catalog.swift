@@ -376,14 +376,16 @@ public final class Catalog: @unchecked Sendable {
         public var leaseUntil: Double
         public var versionID: String?
 
-        /// True if the holder is known to be gone: a process of this host that no longer runs (or whose PID
-        /// now belongs to a later process), or any holder whose lease has expired.
+        /// True if the holder is known to be gone. On this host the process table decides (a process that
+        /// no longer runs, is a zombie, or whose PID now belongs to a later process), whatever the lease
+        /// says: a live backup that was suspended keeps its lock. On another host only an expired lease does.
         public var isDead: Bool {
-            if leaseUntil < Date().timeIntervalSince1970 { return true }
             if host == hostName {
-                return !processIsAlive(pid) || processIsZombie(pid) || processStartTime(pid) != pidStart
+                if !processIsAlive(pid) || processIsZombie(pid) { return true }
+                let start = processStartTime(pid)
+                return start != 0 && start != pidStart   // 0: /proc not readable here, so unknown
             }
-            return false
+            return leaseUntil < Date().timeIntervalSince1970
         }
 
         public var description: String {

@@ -82,6 +82,9 @@ public final class FileStore: ObjectStore, @unchecked Sendable {
             return try FileDescriptor(path: path(for: key), flags: O_RDONLY)
         } catch let e as BenjiError where e.status == .notFound {
             throw BenjiError(.notFound, "object \(key) is missing from store \(url)")
+        } catch let e as BenjiError where e.status == .noPermission {
+            // One unreadable object is that object's problem (74), not a wrong key (77): a restore goes on.
+            throw BenjiError(.ioError, "object \(key) in store \(url) cannot be read: \(e.message)")
         }
     }
 
