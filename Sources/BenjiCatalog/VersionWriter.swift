@@ -44,6 +44,8 @@ public final class VersionWriter {
     private var pendingExisting: [Int64] = []
     private var batchStarted: Date?
 
+    private let keeper: LeaseKeeper
+
     init(catalog: Catalog, id: String, lockName: String, blockSize: Int, base: VersionInfo?, baseSegments: [Int64]) {
         self.catalog = catalog
         self.id = id
@@ -51,7 +53,10 @@ public final class VersionWriter {
         self.blockSize = blockSize
         self.base = base
         self.baseSegments = baseSegments
+        keeper = LeaseKeeper(catalogPath: catalog.path, lockName: lockName, versionID: id)
     }
+
+    deinit { keeper.stop() }
 
 
     private var db: Database { catalog.db }
@@ -263,6 +268,7 @@ public final class VersionWriter {
             guard db.changes == 1 else { throw BenjiError(.failure, "version \(id) vanished while it was being written") }
         }
         finished = true
+        keeper.stop()
         return try catalog.version(id)
     }
 
@@ -271,10 +277,43 @@ public final class VersionWriter {
     public func abort() {
         guard !finished else { return }
         finished = true
+        keeper.stop()
         try? db.transaction {
             try db.statement("DELETE FROM pending_objects WHERE version_id = ?").bind(.text(id)).run()
             try db.statement("DELETE FROM versions WHERE id = ? AND status = 'incomplete'").bind(.text(id)).run()
             try db.statement("DELETE FROM locks WHERE name = ? AND version_id = ?").bind(.text(lockName), .text(id)).run()
         }
+    }
+}
+
+/// Renews a lock's lease every 30 s on a thread and a connection of its own, so that the lease also holds
+/// while the writer's thread is busy elsewhere (waiting for the store's final flush, or for its input).
+/// What it cannot renew (the lock was taken over) the writer finds out at its next renewal or commit.
+final class LeaseKeeper: @unchecked Sendable {
+    private let stopped = DispatchSemaphore(value: 0)
+    private let done = DispatchSemaphore(value: 0)
+    private let state = Locked(false)
+
+    init(catalogPath: String, lockName: String, versionID: String, every interval: Double = 30) {
+        let pid = Int64(getpid()), host = hostName
+        Thread { [stopped, done] in
+            defer { done.signal() }
+            guard let catalog = try? Catalog(path: catalogPath) else { return }
+            while stopped.wait(timeout: .now() + interval) == .timedOut {
+                _ = try? catalog.db.transaction {
+                    try catalog.db.statement("UPDATE locks SET lease_until = ? WHERE name = ? AND version_id = ? AND pid = ? AND host = ?")
+                        .bind(.double(Date().timeIntervalSince1970 + Catalog.leaseSeconds), .text(lockName), .text(versionID),
+                              .int(pid), .text(host)).run()
+                }
+            }
+        }.start()
+    }
+
+    /// Stops the thread and waits for it (idempotent).
+    func stop() {
+        let first = state.withLock { s -> Bool in defer { s = true }; return !s }
+        guard first else { return }
+        stopped.signal()
+        done.wait()
     }
 }

@@ -173,6 +173,23 @@ final class CatalogFixture {
         w.abort()
     }
 
+    /// The lease is renewed on a thread of its own, also while the writer adds nothing.
+    @Test func leasesAreKeptWhileTheWriterIsBusyElsewhere() throws {
+        let f = try CatalogFixture()
+        let w = try f.catalog.beginVersion(volume: "vm", snapshot: "", size: 4096, blockSize: 4096, base: nil,
+                                           source: nil, labels: [], notice: { _ in })
+        try f.catalog.db.execute("UPDATE locks SET lease_until = 0 WHERE name = 'volume:vm'")
+        let keeper = LeaseKeeper(catalogPath: f.path, lockName: "volume:vm", versionID: try #require(f.catalog.versions(volume: "vm").first?.id), every: 0.05)
+        Thread.sleep(forTimeInterval: 0.5)
+        keeper.stop()
+        keeper.stop()
+        let s = try f.catalog.db.statement("SELECT lease_until FROM locks WHERE name = 'volume:vm'")
+        _ = try s.step()
+        #expect(s.double(0) > Date().timeIntervalSince1970 + 60)
+        s.reset()
+        _ = try w.finish(size: 4096, statistics: BackupStatistics())
+    }
+
     @Test func liveLocksBlockAndDeadLocksAreRecovered() throws {
         let f = try CatalogFixture()
         let w = try f.catalog.beginVersion(volume: "vm", snapshot: "", size: 4096, blockSize: 4096, base: nil,
