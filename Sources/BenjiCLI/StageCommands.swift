@@ -298,7 +298,7 @@ struct PutCommand: ParsableCommand {
             discussion: """
             Each block with `object_data` is written to the store under `object` (replacing any object of that \
             name: only objects the catalog knows as valid are trusted, and dedup takes those out before), and \
-            leaves with `written: true` and `stored_size` instead of the bytes. The `end` record is written only once every object is durable. \
+            leaves with `written: true` and `stored_size` instead of the bytes. The `end` record is written only once every object is durable, and names the store (`store`: its id), which `benji-catalog commit` checks against its catalog. An encrypted store takes only encrypted objects. \
             With --get, each block with an `object` gains its `object_data` from the store; a missing object \
             gets an `error` field instead, the stream goes on, and the exit status is 3.
             """)
