@@ -199,13 +199,8 @@ public final class VersionWriter {
     /// Extends the lock's lease; fails if the lock is no longer this writer's.
     private func renewLease() throws {
         lastRenewal = Date()
-        try db.transaction {
-            try db.statement("UPDATE locks SET lease_until = ? WHERE name = ? AND version_id = ? AND pid = ? AND host = ?")
-                .bind(.double(Date().timeIntervalSince1970 + Catalog.leaseSeconds), .text(lockName), .text(id),
-                      .int(Int64(getpid())), .text(hostName)).run()
-            guard db.changes == 1 else {
-                throw BenjiError(.tempFail, "lost the lock on \(lockName.dropFirst("volume:".count)) while writing version \(id)")
-            }
+        guard try LeaseKeeper.renew(db, lockName: lockName, versionID: id) else {
+            throw BenjiError(.tempFail, "lost the lock on \(lockName.dropFirst("volume:".count)) while writing version \(id)")
         }
     }
 
@@ -295,18 +290,23 @@ final class LeaseKeeper: @unchecked Sendable {
     private let state = Locked(false)
 
     init(catalogPath: String, lockName: String, versionID: String, every interval: Double = 30) {
-        let pid = Int64(getpid()), host = hostName
         Thread { [stopped, done] in
             defer { done.signal() }
             guard let catalog = try? Catalog(path: catalogPath) else { return }
             while stopped.wait(timeout: .now() + interval) == .timedOut {
-                _ = try? catalog.db.transaction {
-                    try catalog.db.statement("UPDATE locks SET lease_until = ? WHERE name = ? AND version_id = ? AND pid = ? AND host = ?")
-                        .bind(.double(Date().timeIntervalSince1970 + Catalog.leaseSeconds), .text(lockName), .text(versionID),
-                              .int(pid), .text(host)).run()
-                }
+                _ = try? LeaseKeeper.renew(catalog.db, lockName: lockName, versionID: versionID)
             }
         }.start()
+    }
+
+    /// Extends the lease of this process's lock on `lockName`; false if the lock is no longer its own.
+    static func renew(_ db: Database, lockName: String, versionID: String) throws -> Bool {
+        try db.transaction {
+            try db.statement("UPDATE locks SET lease_until = ? WHERE name = ? AND version_id = ? AND pid = ? AND host = ?")
+                .bind(.double(Date().timeIntervalSince1970 + Catalog.leaseSeconds), .text(lockName), .text(versionID),
+                      .int(Int64(getpid())), .text(hostName)).run()
+            return db.changes == 1
+        }
     }
 
     /// Stops the thread and waits for it (idempotent).

@@ -166,9 +166,7 @@ public struct BlockPlan: Sendable {
     }
 
     /// The size of block `idx` (the last block may be short).
-    public func blockSize(of idx: Int64) -> Int {
-        Int(min(Int64(blockSize), size - idx * Int64(blockSize)))
-    }
+    public func blockSize(of idx: Int64) -> Int { BlockGeometry(size: size, blockSize: blockSize).size(of: idx) }
 
     /// How many blocks a check sample should hold for an image with `count` blocks: 0.1% of them, at
     /// least 8 (the original Benji re-read a similar share).

@@ -35,7 +35,7 @@ public enum KeyManagement {
     public static func newEncryption(storeID: String, key: NewKey) throws -> (EncryptionConfig, writerKey: [UInt8]?) {
         let idKey = SecretKey.random()
         let (entry, writer) = try makeEntry(key, idKey: idKey, storeID: storeID)
-        let check = Hex.encode(Array(HMACSHA256.mac(key: idKey, KeyLabels.idKeyCheck).prefix(16)))
+        let check = Hex.encode(StoreKeys.idKeyCheckValue(idKey))
         return (EncryptionConfig(idKeyCheck: check, keys: [entry]), writer)
     }
 

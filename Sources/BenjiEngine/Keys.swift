@@ -77,12 +77,8 @@ public final class StoreKeys: ObjectKeys, @unchecked Sendable {
             return StoreKeys(store: store, config: config, idKey: nil)
         }
         guard let credential else { return StoreKeys(store: store, config: config, idKey: nil) }
-        let idKeyCheck = Hex.decode(encryption.idKeyCheck) ?? []
         func checkIDKey(_ idKey: SecretKey) throws -> SecretKey {
-            guard constantTimeEqual(Array(HMACSHA256.mac(key: idKey, KeyLabels.idKeyCheck).prefix(16)), idKeyCheck) else {
-                throw BenjiError(.noPermission, "\(credential.description) unwraps an id key that is not store \(store.url)'s")
-            }
-            return idKey
+            try StoreKeys.checkIDKey(idKey, config: config, store: store, credential: credential)
         }
         switch credential {
         case .passphrase(let passphrase, _):
@@ -151,15 +147,23 @@ public final class StoreKeys: ObjectKeys, @unchecked Sendable {
         } catch {
             throw BenjiError(.noPermission, "\(credential.description) passes the key check but does not unwrap store \(store.url)'s id key (key entry \(entry.id) was altered)")
         }
-        let expected = Hex.decode(config.encryption!.idKeyCheck) ?? []
-        guard constantTimeEqual(Array(HMACSHA256.mac(key: idKey, KeyLabels.idKeyCheck).prefix(16)), expected) else {
-            throw BenjiError(.noPermission, "\(credential.description) unwraps an id key that is not store \(store.url)'s")
-        }
-        return StoreKeys(store: store, config: config, idKey: idKey, master: (id, key), credential: credential.description, entry: entry)
+        return StoreKeys(store: store, config: config, idKey: try checkIDKey(idKey, config: config, store: store, credential: credential),
+                         master: (id, key), credential: credential.description, entry: entry)
     }
 
     /// The key check value of an AES master key.
     static func checkValue(_ key: SecretKey) -> [UInt8] { Array(HMACSHA256.mac(key: key, KeyLabels.check).prefix(16)) }
+
+    /// The check value of a store's id key (`id_key_check`).
+    static func idKeyCheckValue(_ idKey: SecretKey) -> [UInt8] { Array(HMACSHA256.mac(key: idKey, KeyLabels.idKeyCheck).prefix(16)) }
+
+    /// Returns `idKey` if it is the store's (matches `id_key_check`); 77 otherwise.
+    private static func checkIDKey(_ idKey: SecretKey, config: StoreConfig, store: ObjectStore, credential: Credential) throws -> SecretKey {
+        guard constantTimeEqual(idKeyCheckValue(idKey), Hex.decode(config.encryption?.idKeyCheck ?? "") ?? []) else {
+            throw BenjiError(.noPermission, "\(credential.description) unwraps an id key that is not store \(store.url)'s")
+        }
+        return idKey
+    }
 
     /// The key-encryption key agreed between a private key and a peer's public key.
     static func pairKEK(own: AgreementKey, peer: AgreementKey, salt: [UInt8], label: [UInt8],

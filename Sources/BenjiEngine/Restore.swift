@@ -90,7 +90,9 @@ public final class RestoreEngine {
         let objectBuffers = BufferPool(size: Sealer.maximumObjectSize(plaintextSize: version.blockSize))
         let plainBuffers = BufferPool(size: version.blockSize)
 
-        do {
+        // A restore that stops (not one with bad blocks, which finishes) leaves no new file behind.
+        var finished = false
+        defer { if !finished { target.discard() } }
         try orderedParallelMap(threads: threads + 2, window: threads * 4 + 8, produce: { entries.pop() }, transform: { entry -> (BlockEntry, [UInt8]?, BenjiError?) in
             let offset = geometry.offset(of: entry.idx)
             guard let object = entry.object else {
@@ -149,11 +151,7 @@ public final class RestoreEngine {
         })
         if let error = walkError.withLock({ $0 }) { throw error }
         try target.finish(size: size, durable: durable)
-        } catch {
-            // A restore that stopped (not one with bad blocks, which is finished) leaves no new file behind.
-            target.discard()
-            throw error
-        }
+        finished = true
         return RestoreReport(version: version, badRanges: bad.ranges, bytesWritten: written,
                              duration: Date().timeIntervalSince(started))
     }

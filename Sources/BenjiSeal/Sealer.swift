@@ -108,14 +108,19 @@ public final class Sealer: @unchecked Sendable {
         }
         var header = ObjectFormat.Header(flags: flags, kind: kind, headerLength: headerLength,
                                          plaintextSize: n, payloadSize: payload)
+        var dataKey: SecretKey?
         if let sealing {
-            let dataKey = fixedKey ?? SecretKey.random(count: AESGCM.keyLength)
+            let key = fixedKey ?? SecretKey.random(count: AESGCM.keyLength)
+            dataKey = key
             header.flags.insert(.encrypted)
             header.keyID = sealing.id
-            header.wrappedKey = KeyWrap.wrap(dataKey, kek: sealing.kek)
+            header.wrappedKey = KeyWrap.wrap(key, kek: sealing.kek)
             header.nonce = fixedNonce ?? secureRandomBytes(AESGCM.nonceLength)
-            let encoded = header.encoded()
-            try Sealer.withAAD(encoded, digest: digest) { aad in
+        }
+        header.encoded().withUnsafeBytes { output.baseAddress!.copyMemory(from: $0.baseAddress!, byteCount: headerLength) }
+        if let dataKey {
+            // The header just written is the additional data.
+            Sealer.withAAD(UnsafeRawBufferPointer(rebasing: output[0..<headerLength]), digest: digest) { aad in
                 header.nonce.withUnsafeBytes { nonce in
                     AESGCM.seal(key: dataKey, nonce: nonce, aad: aad,
                                 buffer: UnsafeMutableRawBufferPointer(rebasing: output[headerLength..<(headerLength + payload)]),
@@ -123,8 +128,6 @@ public final class Sealer: @unchecked Sendable {
                 }
             }
         }
-        let encoded = header.encoded()
-        encoded.withUnsafeBytes { output.baseAddress!.copyMemory(from: $0.baseAddress!, byteCount: headerLength) }
         return header.objectSize
     }
 
@@ -140,10 +143,6 @@ public final class Sealer: @unchecked Sendable {
                       UnsafeRawBufferPointer(rebasing: header[ObjectFormat.nonceOffset..<ObjectFormat.encryptedHeaderLength]),
                       d])
         }
-    }
-
-    static func withAAD<R>(_ header: [UInt8], digest: SHA256Digest, _ body: ([UnsafeRawBufferPointer]) throws -> R) rethrows -> R {
-        try header.withUnsafeBytes { try withAAD($0, digest: digest, body) }
     }
 
     /// Builds the stored object for `plaintext`.
