@@ -6,9 +6,19 @@ import BenjiRecords
 import BenjiStore
 import Foundation
 
-/// Opens the configured store and unlocks its keys.
+/// Opens the configured store and unlocks its keys; 78 if no store is configured.
 func unlockStore(_ repository: RepositoryOptions, _ keyOptions: KeyOptions) throws -> StoreKeys {
-    let store = try openStore(url: try repository.storeURL())
+    try unlockStore(url: try repository.storeURL(), repository, keyOptions)
+}
+
+/// The configured store's keys, unlocked with the configured credential; nil if no store is configured.
+func storeKeys(_ repository: RepositoryOptions, _ keyOptions: KeyOptions) throws -> StoreKeys? {
+    guard let url = try repository.setting(repository.store, env: "BENJI_STORE", key: "store") else { return nil }
+    return try unlockStore(url: url, repository, keyOptions)
+}
+
+private func unlockStore(url: String, _ repository: RepositoryOptions, _ keyOptions: KeyOptions) throws -> StoreKeys {
+    let store = try openStore(url: url)
     return try StoreKeys.unlock(store: store, config: try StoreConfig.load(store), credential: try keyOptions.credential(repository))
 }
 
@@ -182,24 +192,14 @@ struct RekeyCommand: ParsableCommand {
     @OptionGroup var keys: KeyOptions
     @Option(help: ArgumentHelp("The key to rewrap under (benji key list).", valueName: "id"))
     var to: String
-    @Option(help: ArgumentHelp("With an AES target key: its key file.", valueName: "path"))
-    var newKeyFile: String?
-    @Option(help: ArgumentHelp("With a passphrase target key: a file whose first line is it. Else $BENJI_NEW_PASSPHRASE.", valueName: "path"))
-    var newPassphraseFile: String?
+    @OptionGroup var target: NewSecretOptions
     @Flag(help: "Print a `rekey` record with the counts and the time taken.")
     var json = false
 
     func run() throws {
         let unlocked = try unlockStore(repository, keys)
-        let env = ProcessInfo.processInfo.environment["BENJI_NEW_PASSPHRASE"].flatMap { $0.isEmpty ? nil : $0 }
-        guard [newKeyFile, newPassphraseFile, env].compactMap({ $0 }).count <= 1 else {
-            throw BenjiError(.usage, "give the target key once: --new-key-file, --new-passphrase-file or $BENJI_NEW_PASSPHRASE")
-        }
-        var target: Credential?
-        if let newKeyFile { target = .keyFile(path: newKeyFile) }
-        if let newPassphraseFile { target = .passphrase(try readPassphrase(newPassphraseFile), source: newPassphraseFile) }
-        if let env { target = .passphrase(Array(env.utf8), source: "$BENJI_NEW_PASSPHRASE") }
-        let report = try KeyManagement.rekey(unlocked, to: to, targetKey: target)
+        let targetKey = try target.credential(choices: "--new-key-file, --new-passphrase-file or $BENJI_NEW_PASSPHRASE")
+        let report = try KeyManagement.rekey(unlocked, to: to, targetKey: targetKey)
         let perThousand = report.rewrapped > 0 ? report.seconds / Double(report.rewrapped) * 1000 : 0
         if json {
             var r = Record(type: "rekey")

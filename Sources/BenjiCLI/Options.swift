@@ -146,13 +146,32 @@ func readPassphrase(_ path: String) throws -> [UInt8] {
     return bytes
 }
 
-/// A key to add to a store, or a rekey's target key.
-struct NewKeyOptions: ParsableArguments {
-    @Option(help: ArgumentHelp("An AES key file (benji keygen).", valueName: "path"))
+/// A new AES key: a key file or a passphrase (a file, else `$BENJI_NEW_PASSPHRASE`). What `benji rekey`
+/// needs of an AES target key, and part of what `benji key add` takes.
+struct NewSecretOptions: ParsableArguments {
+    @Option(help: ArgumentHelp("The new AES key: a key file (benji keygen).", valueName: "path"))
     var newKeyFile: String?
 
-    @Option(help: ArgumentHelp("A file whose first line is a passphrase. Else $BENJI_NEW_PASSPHRASE.", valueName: "path"))
+    @Option(help: ArgumentHelp("The new passphrase: a file whose first line is it. Else $BENJI_NEW_PASSPHRASE.", valueName: "path"))
     var newPassphraseFile: String?
+
+    /// The new key as a credential, or nil if none is given.
+    /// - Parameter otherKeys: how many other new keys the command was given (any two are a usage error).
+    func credential(otherKeys: Int = 0, choices: String) throws -> Credential? {
+        let env = ProcessInfo.processInfo.environment["BENJI_NEW_PASSPHRASE"].flatMap { $0.isEmpty ? nil : $0 }
+        guard [newKeyFile, newPassphraseFile, env].compactMap({ $0 }).count + otherKeys <= 1 else {
+            throw BenjiError(.usage, "give one new key: \(choices)")
+        }
+        if let newKeyFile { return .keyFile(path: newKeyFile) }
+        if let newPassphraseFile { return .passphrase(try readPassphrase(newPassphraseFile), source: newPassphraseFile) }
+        if let env { return .passphrase(Array(env.utf8), source: "$BENJI_NEW_PASSPHRASE") }
+        return nil
+    }
+}
+
+/// A key to add to a store: an AES key (`NewSecretOptions`) or a key pair's public key.
+struct NewKeyOptions: ParsableArguments {
+    @OptionGroup var secret: NewSecretOptions
 
     @Option(help: ArgumentHelp("A public key (PEM, X25519 or P-384; benji keygen --type): hosts that have only the writer key can back up but not read.", valueName: "path"))
     var newPublicKey: String?
@@ -161,14 +180,14 @@ struct NewKeyOptions: ParsableArguments {
     var scryptLogN: Int = NewKey.defaultLogN
 
     func newKey(required: Bool) throws -> NewKey? {
-        let env = ProcessInfo.processInfo.environment["BENJI_NEW_PASSPHRASE"].flatMap { $0.isEmpty ? nil : $0 }
-        let given = [newKeyFile, newPassphraseFile, newPublicKey, env].compactMap { $0 }
-        guard given.count <= 1 else { throw BenjiError(.usage, "give one new key: --new-key-file, --new-passphrase-file (or $BENJI_NEW_PASSPHRASE) or --new-public-key") }
-        if let newKeyFile { return .keyFile(path: newKeyFile) }
-        if let newPassphraseFile { return .passphrase(try readPassphrase(newPassphraseFile), source: newPassphraseFile, logN: scryptLogN) }
+        let choices = "--new-key-file, --new-passphrase-file (or $BENJI_NEW_PASSPHRASE) or --new-public-key"
+        switch try secret.credential(otherKeys: newPublicKey == nil ? 0 : 1, choices: choices) {
+        case .keyFile(let path)?: return .keyFile(path: path)
+        case .passphrase(let bytes, let source)?: return .passphrase(bytes, source: source, logN: scryptLogN)
+        case nil: break
+        }
         if let newPublicKey { return .publicKey(path: newPublicKey) }
-        if let env { return .passphrase(Array(env.utf8), source: "$BENJI_NEW_PASSPHRASE", logN: scryptLogN) }
-        if required { throw BenjiError(.usage, "name the new key: --new-key-file, --new-passphrase-file (or $BENJI_NEW_PASSPHRASE) or --new-public-key") }
+        if required { throw BenjiError(.usage, "name the new key: \(choices)") }
         return nil
     }
 }

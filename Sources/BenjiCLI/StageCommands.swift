@@ -281,12 +281,6 @@ struct SealCommand: ParsableCommand {
     }
 }
 
-/// The configured store's keys, unlocked with the configured credential; nil if no store is configured.
-func storeKeys(_ repository: RepositoryOptions, _ keyOptions: KeyOptions) throws -> StoreKeys? {
-    guard let url = try repository.setting(repository.store, env: "BENJI_STORE", key: "store") else { return nil }
-    let store = try openStore(url: url)
-    return try StoreKeys.unlock(store: store, config: try StoreConfig.load(store), credential: try keyOptions.credential(repository))
-}
 
 // MARK: - put
 
