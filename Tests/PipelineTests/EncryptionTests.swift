@@ -12,14 +12,6 @@ extension Sandbox {
         return s
     }
 
-    /// Inverts byte `offset` of the store file of object `name`.
-    func flipByte(ofObject name: String, at offset: Int) throws {
-        try ok("""
-            f=$(find store/blocks -name \(name)); chmod u+w $f
-            b=$(dd if=$f bs=1 skip=\(offset) count=1 status=none | od -An -tu1 | tr -d ' ')
-            printf "\\\\x$(printf %02x $((b ^ 255)))" | dd of=$f bs=1 seek=\(offset) conv=notrunc status=none
-            """)
-    }
 }
 
 @Suite(.serialized) struct EncryptionTests {

@@ -110,6 +110,16 @@ final class Sandbox {
         }
     }
 
+    /// Inverts byte `offset` of the store file of object `name` (overwriting it with a constant would
+    /// leave it unchanged one time in 256).
+    func flipByte(ofObject name: String, at offset: Int) throws {
+        try ok("""
+            f=$(find store/blocks -name \(name)); chmod u+w $f
+            b=$(dd if=$f bs=1 skip=\(offset) count=1 status=none | od -An -tu1 | tr -d ' ')
+            printf "\\\\x$(printf %02x $((b ^ 255)))" | dd of=$f bs=1 seek=\(offset) conv=notrunc status=none
+            """)
+    }
+
     func objectCount() throws -> Int {
         Int(try ok("{ find store/blocks -type f 2>/dev/null || true; } | wc -l")) ?? -1
     }
