@@ -107,9 +107,7 @@ public enum KeyManagement {
     static func scanHeaders(_ store: ObjectStore, _ body: (String, Result<ObjectFormat.Header, BenjiError>) throws -> Void) throws {
         var buffer = [UInt8](repeating: 0, count: ObjectFormat.encryptedHeaderLength)
         for prefix in sealedPrefixes {
-            var objects: [(String, Int)] = []
-            try store.list(prefix: prefix) { objects.append(($0, $1)) }
-            for (key, size) in objects {
+            try store.list(prefix: prefix) { key, size in
                 do {
                     let n = try buffer.withUnsafeMutableBytes { try store.read(key, offset: 0, into: $0) }
                     let header = try buffer.withUnsafeBytes {
@@ -180,7 +178,49 @@ public enum KeyManagement {
 
         var report = RekeyReport()
         var cache: [[UInt8]: String?] = [:]
-        var work: [(String, ObjectFormat.Header)] = []
+        var sealing: (id: [UInt8], kek: SecretKey)?
+        var batch: [(String, ObjectFormat.Header)] = []
+        var rewrapped = 0
+        // Objects are rewrapped in batches as the scan finds them, so memory stays flat however many there are.
+        func rewrap() throws {
+            guard !batch.isEmpty else { return }
+            if sealing == nil { sealing = try makeSealing() }
+            let (todo, target) = (batch, sealing!)
+            batch.removeAll(keepingCapacity: true)
+            let failures = Locked<[String]>([])
+            let fatal = Locked<BenjiError?>(nil)
+            let chunks = max(1, min(todo.count, defaultWorkerCount * 4))
+            DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
+                var i = chunk
+                while i < todo.count, fatal.withLock({ $0 == nil }) {
+                    let (key, header) = todo[i]
+                    i += chunks
+                    do {
+                        let kek = try keys.unwrappingKey(id: header.keyID)
+                        let dataKey = try KeyWrap.unwrap(header.wrappedKey, kek: kek)
+                        let patch = target.id + KeyWrap.wrap(dataKey, kek: target.kek)
+                        // Compare and swap: an object a backup replaced meanwhile keeps its own header.
+                        guard try keys.store.patch(key, offset: ObjectFormat.keyIDOffset, expected: header.keyID + header.wrappedKey, patch) else {
+                            failures.withLock { $0.append("\(key): replaced by a backup while rekeying; run the rekey again") }
+                            continue
+                        }
+                    } catch let e as BenjiError where e.status == .dataError || e.status == .notFound {
+                        failures.withLock { $0.append("\(key): \(e.message)") }
+                    } catch let e as BenjiError {
+                        fatal.withLock { if $0 == nil { $0 = e } }
+                    } catch {
+                        fatal.withLock { if $0 == nil { $0 = BenjiError(.failure, "\(error)") } }
+                    }
+                }
+            }
+            if let e = fatal.withLock({ $0 }) {
+                try keys.store.flush()
+                throw e
+            }
+            let failed = failures.withLock { $0 }
+            report.failures += failed
+            rewrapped += todo.count - failed.count
+        }
         try scanHeaders(keys.store) { key, result in
             report.objects += 1
             switch result {
@@ -191,46 +231,14 @@ public enum KeyManagement {
                 if try keys.owner(ofKeyID: header.keyID, cache: &cache) == targetID {
                     report.alreadyUnderTarget += 1
                 } else {
-                    work.append((key, header))
+                    batch.append((key, header))
+                    if batch.count >= 4096 { try rewrap() }
                 }
             }
         }
-        let failures = Locked<[String]>([])
-        let fatal = Locked<BenjiError?>(nil)
-        let todo = work
-        guard !todo.isEmpty else {
-            report.seconds = Date().timeIntervalSince(started)
-            return report
-        }
-        let sealing = try makeSealing()
-        let chunks = max(1, min(todo.count, defaultWorkerCount * 4))
-        DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
-            var i = chunk
-            while i < todo.count, fatal.withLock({ $0 == nil }) {
-                let (key, header) = todo[i]
-                i += chunks
-                do {
-                    let kek = try keys.unwrappingKey(id: header.keyID)
-                    let dataKey = try KeyWrap.unwrap(header.wrappedKey, kek: kek)
-                    let patch = sealing.id + KeyWrap.wrap(dataKey, kek: sealing.kek)
-                    // Compare and swap: an object a backup replaced meanwhile keeps its own header.
-                    guard try keys.store.patch(key, offset: ObjectFormat.keyIDOffset, expected: header.keyID + header.wrappedKey, patch) else {
-                        failures.withLock { $0.append("\(key): replaced by a backup while rekeying; run the rekey again") }
-                        continue
-                    }
-                } catch let e as BenjiError where e.status == .dataError || e.status == .notFound {
-                    failures.withLock { $0.append("\(key): \(e.message)") }
-                } catch let e as BenjiError {
-                    fatal.withLock { if $0 == nil { $0 = e } }
-                } catch {
-                    fatal.withLock { if $0 == nil { $0 = BenjiError(.failure, "\(error)") } }
-                }
-            }
-        }
-        try keys.store.flush()
-        if let e = fatal.withLock({ $0 }) { throw e }
-        report.failures += failures.withLock { $0 }
-        report.rewrapped = work.count - failures.withLock { $0.count }
+        try rewrap()
+        if sealing != nil { try keys.store.flush() }
+        report.rewrapped = rewrapped
         report.seconds = Date().timeIntervalSince(started)
         return report
     }
