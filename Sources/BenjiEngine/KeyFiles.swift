@@ -45,12 +45,11 @@ public enum KeyFile {
             throw BenjiError(.config, "\(path) is not a benji key file (it is larger than any key file)")
         }
         defer { wipe(&bytes) }
-        let n = bytes.count
-        let text = String(decoding: bytes[0..<n], as: UTF8.self)
+        let text = String(decoding: bytes, as: UTF8.self)
         let lines = text.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty && !$0.hasPrefix("#") }
         if text.contains("PRIVATE KEY-----") {
             do {
-                return .privateKey(try AgreementKey(privatePEM: Array(bytes[0..<n])))
+                return .privateKey(try AgreementKey(privatePEM: bytes))
             } catch let e as BenjiError {
                 throw BenjiError(.config, "key file \(path): \(e.message)")
             }
