@@ -326,6 +326,8 @@ struct PutCommand: ParsableCommand {
             if n > 0 { throw BenjiError(.partial, "\(n) object(s) could not be read; their blocks carry an error field") }
             return
         }
+        let batch = store.putBatch()
+        defer { batch.abandon() }
         try runStage(block: { b, location in
             guard let object = try b.bytes("object_data", location: location) else { return (b, [:]) }
             guard let name = b.object else { throw BenjiError.data("block \(b.idx) has object_data but no object name", location: location) }
@@ -336,7 +338,7 @@ struct PutCommand: ParsableCommand {
                     ? "block \(b.idx): object \(name) is not encrypted, but store \(store.url) is: configure benji-seal with the store and its key"
                     : "block \(b.idx): object \(name) is encrypted, but store \(store.url) is not", location: location)
             }
-            let written = try object.withUnsafeBytes { try Stages.put(store: store, name: name, object: $0) }
+            let written = try object.withUnsafeBytes { try Stages.put(batch: batch, name: name, object: $0) }
             var out = b
             out.set("object_data", nil)
             out.set("heal", nil)
@@ -344,6 +346,7 @@ struct PutCommand: ParsableCommand {
             out.set("stored_size", .int(object.count))
             return (out, ["bytes_written": Int64(written)])
         }, end: { e in
+            try batch.finish()
             try store.flush()
             // The store these objects went to: commit refuses them for a catalog of another store.
             e.record["store"] = .text(storeConfig.id)

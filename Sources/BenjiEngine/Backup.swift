@@ -140,7 +140,7 @@ public final class BackupEngine {
         var streamed: Int64 = 0
 
         let readBuffers = BufferPool(size: blockSize)
-        let objects = ObjectWriterPool(store: store, threads: 4, capacity: 8,
+        let objects = ObjectWriterPool(store: store, threads: 2, capacity: 8,
                                        bufferSize: Sealer.maximumObjectSize(plaintextSize: blockSize))
         defer { objects.close() }
 

@@ -3,9 +3,9 @@ import BenjiSeal
 import BenjiStore
 import Foundation
 
-/// Writes sealed objects to the store on threads of its own, so that the threads that hash and compress
-/// never wait for the disk: each object is `fdatasync`ed as it is written, which spreads the disk's work
-/// over the backup instead of leaving it all to the final flush.
+/// Writes sealed objects to the store on threads of its own, through one `PutBatch`, so that the threads
+/// that hash and compress never wait for the store: the batch spreads the disk's work over the backup
+/// (the file store's keeps the disk busy from the page cache) instead of leaving it to the final flush.
 ///
 /// Buffers come from `buffer()` and belong to the pool again once submitted. Memory is bounded: at most
 /// `capacity` objects wait, and `threads` are being written.
@@ -16,7 +16,7 @@ final class ObjectWriterPool: @unchecked Sendable {
         var length: Int
     }
 
-    private let store: ObjectStore
+    private let batch: PutBatch
     private let queue: BoundedQueue<Job>
     private let free = Locked<[UnsafeMutableRawBufferPointer]>([])
     private let bufferSize: Int
@@ -26,17 +26,18 @@ final class ObjectWriterPool: @unchecked Sendable {
     private var finished = false
 
     init(store: ObjectStore, threads: Int, capacity: Int, bufferSize: Int) {
-        self.store = store
+        let batch = store.putBatch()
+        self.batch = batch
         self.bufferSize = bufferSize
         queue = BoundedQueue(capacity: capacity)
         for _ in 0..<threads {
             group.enter()
-            Thread { [queue, store, free, failure, bytes, group] in
+            Thread { [queue, batch, free, failure, bytes, group] in
                 while let job = queue.pop() {
                     if failure.withLock({ $0 == nil }) {
                         do {
                             let object = UnsafeRawBufferPointer(rebasing: job.buffer[0..<job.length])
-                            let n = try Stages.put(store: store, name: job.name, object: object)
+                            let n = try Stages.put(batch: batch, name: job.name, object: object)
                             bytes.withLock { $0 += Int64(n) }
                         } catch {
                             failure.withLock { if $0 == nil { $0 = error } }
@@ -60,6 +61,7 @@ final class ObjectWriterPool: @unchecked Sendable {
         finished = true
         queue.close()
         group.wait()
+        batch.abandon()
     }
 
     /// A buffer to seal an object into.
@@ -84,8 +86,15 @@ final class ObjectWriterPool: @unchecked Sendable {
 
     /// Waits for every queued object; returns the bytes written.
     func finish() throws -> Int64 {
-        close()
-        if let error = failure.withLock({ $0 }) { throw error }
+        precondition(!finished, "ObjectWriterPool.finish called twice")
+        finished = true
+        queue.close()
+        group.wait()
+        if let error = failure.withLock({ $0 }) {
+            batch.abandon()
+            throw error
+        }
+        try batch.finish()
         return bytes.withLock { $0 }
     }
 }

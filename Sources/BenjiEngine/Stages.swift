@@ -53,12 +53,17 @@ public enum Stages {
     /// those are never sent here (dedup takes them out first).
     /// - Returns: the number of bytes written.
     @discardableResult
-    public static func put(store: ObjectStore, name: String, object: UnsafeRawBufferPointer) throws -> Int {
-        try store.put(ObjectKey.block(name), object)
+    public static func put(batch: PutBatch, name: String, object: UnsafeRawBufferPointer) throws -> Int {
+        try batch.put(ObjectKey.block(name), object)
         return object.count
     }
 
     /// Reads block `idx` into `buffer` (at least a block long) and returns the part holding it.
+    ///
+    /// Blocks are copied out of the page cache, not mapped, although a mapping would save a third of the
+    /// kernel's work in a backup: the hash and the sealed object must come from the same bytes, and a
+    /// source that changes while it is read (a live file or device) would change them in between,
+    /// storing an object whose content is not its name.
     /// - Throws: 65 if the source ends early (it shrank while being read).
     public static func read(source: BlockSource, idx: Int64, geometry: BlockGeometry,
                             into buffer: UnsafeMutableRawBufferPointer) throws -> UnsafeRawBufferPointer {

@@ -7,7 +7,8 @@ import Glibc
 /// The embedded default store: objects are files under a directory.
 ///
 /// Writes go to a temporary file in the target directory, which is `fdatasync`ed and then renamed over
-/// the key; `flush` calls `syncfs` so that the renames are durable too. Block keys fan out into two
+/// the key (a batch does the same, overlapped: `FileStoreBatch`); `flush` calls `syncfs` so that the
+/// renames are durable too. Block keys fan out into two
 /// directory levels by the first four characters of the name (`blocks/ab/cd/abcd…`).
 public final class FileStore: ObjectStore, @unchecked Sendable {
     public let root: String
@@ -55,20 +56,42 @@ public final class FileStore: ObjectStore, @unchecked Sendable {
     }
 
     public func put(_ key: String, _ bytes: UnsafeRawBufferPointer) throws {
+        let (temp, target) = try temporaryPath(for: key)
+        do {
+            try write(bytes, to: temp)
+        } catch {
+            unlink(temp)
+            throw writeError(error, key: key)
+        }
+        try publish(temp, as: target, key: key)
+    }
+
+    /// A failed write names the object and the store. A directory missing in the store (or a file where
+    /// one should be) is an I/O error (74), not a missing object (66); permissions stay 77.
+    func writeError(_ error: Error, key: String) -> Error {
+        guard let e = error as? BenjiError, e.errno != nil else { return error }
+        var w = BenjiError(e.status == .noPermission ? .noPermission : .ioError, "cannot store \(key) in \(url): \(e.message)")
+        w.errno = e.errno
+        return w
+    }
+
+    public func putBatch() -> PutBatch { FileStoreBatch(store: self) }
+
+    /// Where an object is written before it is complete (a hidden name in its directory, which is
+    /// created if need be), and where it then goes.
+    func temporaryPath(for key: String) throws -> (temp: String, target: String) {
         try validate(key)
         let target = path(for: key)
         let slash = target.lastIndex(of: "/")!
         let dir = String(target[..<slash])
         let name = target[target.index(after: slash)...]
-        try ensureDirectory(dir)
+        do { try ensureDirectory(dir) } catch { throw writeError(error, key: key) }
         let suffix = Hex.encode(secureRandomBytes(6))
-        let temp = "\(dir)/.\(name).tmp-\(getpid())-\(suffix)"
-        do {
-            try write(bytes, to: temp)
-        } catch {
-            unlink(temp)
-            throw error
-        }
+        return ("\(dir)/.\(name).tmp-\(getpid())-\(suffix)", target)
+    }
+
+    /// Renames a complete, durable temporary file to its key; removes it if that fails.
+    func publish(_ temp: String, as target: String, key: String) throws {
         if rename(temp, target) != 0 {
             let e = errno
             unlink(temp)
@@ -88,40 +111,9 @@ public final class FileStore: ObjectStore, @unchecked Sendable {
         }
     }
 
-    /// Direct I/O needs buffers, offsets and lengths aligned to the device's block size; 4096 covers all.
-    private static let directAlignment = 4096
-    /// Cleared the first time the file system refuses `O_DIRECT` (tmpfs, some network file systems).
-    private let directIO = Locked(true)
-
-    /// Writes a new file and flushes its data. An aligned buffer goes to the disk with `O_DIRECT`, which
-    /// skips the copy into the page cache (a fifth of the kernel's work in a backup): objects are
-    /// written once and read rarely, so caching them buys nothing. The tail is written as a padded
-    /// block and cut off with `ftruncate`.
+    /// Writes a new file and flushes its data. (A backup's blocks go through `putBatch` instead, which
+    /// waits for the disk in the background.)
     private func write(_ bytes: UnsafeRawBufferPointer, to path: String) throws {
-        let align = FileStore.directAlignment
-        let aligned = bytes.count >= align && Int(bitPattern: bytes.baseAddress) % align == 0
-        if aligned && directIO.withLock({ $0 }) {
-            do {
-                let fd = try FileDescriptor(path: path, flags: O_WRONLY | O_CREAT | O_EXCL | 0o40000 /* O_DIRECT */, mode: 0o444)
-                let whole = bytes.count & ~(align - 1)
-                try fd.write(at: 0, from: UnsafeRawBufferPointer(rebasing: bytes[0..<whole]))
-                let tail = bytes.count - whole
-                if tail > 0 {
-                    let block = UnsafeMutableRawBufferPointer.allocate(byteCount: align, alignment: align)
-                    defer { block.deallocate() }
-                    block.initializeMemory(as: UInt8.self, repeating: 0)
-                    block.baseAddress!.copyMemory(from: bytes.baseAddress! + whole, byteCount: tail)
-                    try fd.write(at: Int64(whole), from: UnsafeRawBufferPointer(block))
-                    try fd.truncate(to: Int64(bytes.count))
-                }
-                try fd.syncData()
-                return
-            } catch let e as BenjiError where e.errno == EINVAL {
-                // This file system does not do direct I/O: write through the page cache from now on.
-                directIO.withLock { $0 = false }
-                unlink(path)
-            }
-        }
         let fd = try FileDescriptor(path: path, flags: O_WRONLY | O_CREAT | O_EXCL, mode: 0o444)
         try fd.write(at: 0, from: bytes)
         try fd.syncData()

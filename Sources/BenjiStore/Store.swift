@@ -43,9 +43,48 @@ public protocol ObjectStore: AnyObject, Sendable {
     /// returns.
     /// - Throws: 66 if the object is missing, 65 if the range is not inside it.
     func patch(_ key: String, offset: Int, expected: UnsafeRawBufferPointer, _ bytes: UnsafeRawBufferPointer) throws -> Bool
+    /// A batch of puts that overlap with each other and with the caller's work: what a backup writes its
+    /// blocks through. The default puts each object at once.
+    func putBatch() -> PutBatch
+}
+
+/// Puts whose durability is waited for together. Each `put` is atomic as `ObjectStore.put` is — the
+/// name appears only with its whole content — but may return before the object is durable or visible;
+/// `finish` returns once every accepted object is both (names durable after the store's `flush`, as
+/// for `put`). Several threads may put at once.
+public protocol PutBatch: AnyObject, Sendable {
+    /// Accepts an object, waiting while the batch holds as many bytes as it may.
+    /// - Throws: this put's error, or the first error of an earlier one.
+    func put(_ key: String, _ bytes: UnsafeRawBufferPointer) throws
+    /// Waits for every accepted put. - Throws: the first error of any.
+    func finish() throws
+    /// Stops without waiting for the disk: accepted objects not yet visible are dropped. Idempotent;
+    /// `finish` after it does nothing.
+    func abandon()
+}
+
+extension PutBatch {
+    public func put(_ key: String, _ bytes: [UInt8]) throws {
+        try bytes.withUnsafeBytes { try put(key, $0) }
+    }
+}
+
+/// The batch of a store that writes synchronously: each put is finished when it returns.
+final class ImmediatePutBatch: PutBatch, @unchecked Sendable {
+    private let store: ObjectStore
+    private let abandoned = Locked(false)
+    init(_ store: ObjectStore) { self.store = store }
+    func put(_ key: String, _ bytes: UnsafeRawBufferPointer) throws {
+        if abandoned.withLock({ $0 }) { throw BenjiError(.ioError, "the writes to store \(store.url) were stopped") }
+        try store.put(key, bytes)
+    }
+    func finish() throws {}
+    func abandon() { abandoned.withLock { $0 = true } }
 }
 
 extension ObjectStore {
+    public func putBatch() -> PutBatch { ImmediatePutBatch(self) }
+
     public func put(_ key: String, _ bytes: [UInt8]) throws {
         try bytes.withUnsafeBytes { try put(key, $0) }
     }

@@ -130,6 +130,60 @@ public enum StoreConformance {
         try store.delete(concurrent)
         try store.delete("versions/v-1")
         try store.delete("versions/empty")
+
+        try batches(store)
+    }
+
+    /// A batch: puts from several threads (a key twice, an empty object, one larger than a backup's
+    /// blocks) are all there, whole, once `finish` returns; an abandoned batch takes no more puts and
+    /// leaves each of its objects whole or absent.
+    static func batches(_ store: ObjectStore) throws {
+        // Objects are slices of one pattern at different offsets (built by doubling: debug builds are slow per byte).
+        var built = (0..<4099).map { UInt8(truncatingIfNeeded: $0 &* 13 &+ $0 >> 8) }
+        while built.count < (9 << 20) + 100 { built += built }
+        let pattern = built
+        @Sendable func object(_ i: Int) -> [UInt8] {
+            let length = i == 0 ? 0 : i == 1 ? 9 << 20 : 1 + (i * 7919) % 300_000
+            return Array(pattern[i..<(i + length)])
+        }
+        @Sendable func key(_ i: Int) -> String { "blocks/" + String(format: "%064x", i + 1) }
+        let count = 48
+        let batch = store.putBatch()
+        let errors = Locked<[Error]>([])
+        let group = DispatchGroupShim()
+        for t in 0..<4 {
+            group.run {
+                for i in stride(from: t, to: count, by: 4) {
+                    do { try batch.put(key(i), object(i)) } catch { errors.withLock { $0.append(error) } }
+                }
+                do { try batch.put(key(5), object(5)) } catch { errors.withLock { $0.append(error) } }
+            }
+        }
+        group.wait()
+        try batch.finish()
+        try store.flush()
+        try expect(errors.withLock { $0.isEmpty }, "batch puts failed: \(errors.withLock { $0 })")
+        for i in 0..<count {
+            try expect(try store.get(key(i)) == object(i), "object \(i) of a finished batch must be there, whole")
+        }
+        var listed = 0
+        try store.list(prefix: "blocks/") { _, _ in listed += 1 }
+        try expect(listed == count, "a finished batch must leave \(count) objects, not \(listed)")
+
+        let abandoned = store.putBatch()
+        for i in count..<(count + 8) { try abandoned.put(key(i), object(i)) }
+        abandoned.abandon()
+        abandoned.abandon()
+        var refused = false
+        do { try abandoned.put(key(count + 8), object(3)) } catch { refused = true }
+        try expect(refused, "an abandoned batch must refuse puts")
+        for i in count..<(count + 9) {
+            if let size = try store.size(key(i)) {
+                try expect(size == object(i).count && (try store.get(key(i))) == object(i),
+                           "an abandoned batch's object must be whole or absent")
+            }
+        }
+        for i in 0..<(count + 9) { try store.delete(key(i)) }
     }
 }
 

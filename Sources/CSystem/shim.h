@@ -8,6 +8,8 @@ static inline int benji_syncfs(int fd) { return syncfs(fd); }
 static inline int benji_fallocate(int fd, int mode, long long offset, long long length) {
     return fallocate(fd, mode, (off_t)offset, (off_t)length);
 }
+/// Starts writeback of a file's dirty pages without waiting for it (a hint: errors surface in fdatasync).
+static inline int benji_start_writeback(int fd) { return sync_file_range(fd, 0, 0, SYNC_FILE_RANGE_WRITE); }
 static inline void benji_keep_large_allocations(int mmap_threshold, int trim_threshold) {
     mallopt(M_MMAP_THRESHOLD, mmap_threshold);
     mallopt(M_TRIM_THRESHOLD, trim_threshold);

@@ -34,7 +34,7 @@ func temporaryDirectory() -> String {
         #expect(files == [name])
     }
 
-    /// Aligned buffers take the direct-I/O path (with a padded, truncated tail); others the page cache.
+    /// Page-aligned and unaligned buffers of awkward lengths are stored exactly.
     @Test(arguments: [4096, 3 * 4096 + 17, 4095, 1, 5_000_000])
     func storesAlignedAndUnalignedBuffersExactly(length: Int) throws {
         let dir = temporaryDirectory()
@@ -50,6 +50,62 @@ func temporaryDirectory() -> String {
         #expect(try store.get("versions/aligned") == Array(aligned))
         #expect(try store.get("versions/unaligned") == Array(unaligned))
         #expect(try store.size("versions/aligned") == length)
+    }
+
+    /// A batch with room for one object at a time still takes many (each put waits for the one before),
+    /// from several threads; it leaves no temporary files, whether finished or abandoned.
+    @Test func batchWaitsForRoomAndLeavesNoTemporaryFiles() throws {
+        let dir = temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let store = FileStore(root: dir)
+        let batch = FileStoreBatch(store: store, maximumBytes: 1 << 20, maximumFiles: 1)
+        let group = DispatchGroup()
+        let failures = Locked(0)
+        for t in 0..<3 {
+            group.enter()
+            Thread {
+                for i in 0..<20 {
+                    let bytes = [UInt8](repeating: UInt8(t * 20 + i), count: 700_000)
+                    do { try batch.put(ObjectKey.block(String(format: "%064x", t * 20 + i)), bytes) } catch { failures.withLock { $0 += 1 } }
+                }
+                group.leave()
+            }.start()
+        }
+        group.wait()
+        try batch.finish()
+        #expect(failures.withLock { $0 } == 0)
+        var names: [String] = []
+        try store.list(prefix: "blocks/") { key, size in
+            names.append(key)
+            #expect(size == 700_000)
+        }
+        #expect(names.count == 60)
+        #expect(try store.get(ObjectKey.block(String(format: "%064x", 42))) == [UInt8](repeating: 42, count: 700_000))
+
+        let abandoned = FileStoreBatch(store: store, maximumBytes: 64 << 20, maximumFiles: 4)
+        for i in 100..<120 { try abandoned.put(ObjectKey.block(String(format: "%064x", i)), [UInt8](repeating: 1, count: 100_000)) }
+        abandoned.abandon()
+        let leftovers = try FileManager.default.subpathsOfDirectory(atPath: dir).filter { $0.split(separator: "/").last!.hasPrefix(".") }
+        #expect(leftovers.isEmpty, "temporary files left: \(leftovers)")
+    }
+
+    /// A put that cannot be completed (here: a directory stands where the object goes) fails the batch:
+    /// `finish` throws, later puts throw, and nothing is left but what was completed before.
+    @Test func batchReportsAFailedPut() throws {
+        let dir = temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let store = FileStore(root: dir)
+        let bad = String(repeating: "ee", count: 32)
+        try FileManager.default.createDirectory(atPath: store.path(for: ObjectKey.block(bad)) + "/x", withIntermediateDirectories: true)
+        let batch = FileStoreBatch(store: store)
+        try batch.put(ObjectKey.block(String(repeating: "aa", count: 32)), [1, 2, 3])
+        try batch.put(ObjectKey.block(bad), [4, 5, 6])
+        #expect(throws: BenjiError.self) { try batch.finish() }
+        #expect(throws: BenjiError.self) { try batch.put(ObjectKey.block(String(repeating: "bb", count: 32)), [7]) }
+        #expect(try store.get(ObjectKey.block(String(repeating: "aa", count: 32))) == [1, 2, 3])
+        #expect(try store.size(ObjectKey.block(String(repeating: "bb", count: 32))) == nil)
+        let leftovers = try FileManager.default.subpathsOfDirectory(atPath: dir).filter { $0.split(separator: "/").last!.hasPrefix(".") }
+        #expect(leftovers.isEmpty, "temporary files left: \(leftovers)")
     }
 
     @Test func rejectsKeysThatEscapeTheStore() {
