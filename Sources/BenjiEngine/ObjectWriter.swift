@@ -59,9 +59,10 @@ final class ObjectWriterPool: @unchecked Sendable {
     func close() {
         guard !finished else { return }
         finished = true
+        // Abandon first: what is still queued is not written only to be deleted.
+        batch.abandon()
         queue.close()
         group.wait()
-        batch.abandon()
     }
 
     /// A buffer to seal an object into.

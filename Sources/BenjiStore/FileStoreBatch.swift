@@ -14,8 +14,8 @@ import Glibc
 /// data (`fdatasync`, which by then has usually nothing left to wait for), renames it to its key, and
 /// drops its pages from the cache. So the disk works all through the backup and a burst of incompressible
 /// blocks waits in the page cache (not in the process's memory), never in the threads that compress. A
-/// name still appears only over durable data. At most `maximumBytes` of data and `2 × maximumFiles`
-/// open files wait at a time.
+/// name still appears only over durable data. At most `maximumBytes` of data and `maximumFiles` open
+/// files wait at a time.
 final class FileStoreBatch: PutBatch, @unchecked Sendable {
     static let defaultMaximumBytes = 512 << 20
     static let defaultMaximumFiles = 256
@@ -46,6 +46,7 @@ final class FileStoreBatch: PutBatch, @unchecked Sendable {
     func finish() throws {
         state.join()
         if let error = state.failure.withLock({ $0 }) { throw error }
+        if state.condition.withLock({ state.stopped }) { throw state.stoppedError }
     }
 
     func abandon() {
@@ -67,12 +68,14 @@ final class FileStoreBatch: PutBatch, @unchecked Sendable {
     private final class State: @unchecked Sendable {
         let store: FileStore
         let maximumBytes: Int
+        let maximumFiles: Int
         /// Files written, waiting for their writeback to be started; then for it to end.
         let written: BoundedQueue<Pending>
         let started: BoundedQueue<Pending>
-        /// Guards `pendingBytes`, `stopped` and `joined`.
+        /// Guards `pendingBytes`, `pendingFiles`, `stopped` and `joined`.
         let condition = NSCondition()
         var pendingBytes = 0
+        var pendingFiles = 0
         var stopped = false
         var joined = false
         let failure = Locked<Error?>(nil)
@@ -81,6 +84,7 @@ final class FileStoreBatch: PutBatch, @unchecked Sendable {
         init(store: FileStore, maximumBytes: Int, maximumFiles: Int) {
             self.store = store
             self.maximumBytes = maximumBytes
+            self.maximumFiles = maximumFiles
             written = BoundedQueue(capacity: maximumFiles)
             started = BoundedQueue(capacity: maximumFiles)
         }
@@ -89,24 +93,45 @@ final class FileStoreBatch: PutBatch, @unchecked Sendable {
             if let error = failure.withLock({ $0 }) { throw error }
             // Wait for room; one object larger than the whole budget still goes through alone.
             condition.lock()
-            while pendingBytes > 0 && pendingBytes + bytes.count > maximumBytes && !stopped { condition.wait() }
+            while (pendingFiles >= maximumFiles || pendingBytes > 0 && pendingBytes + bytes.count > maximumBytes) && !stopped {
+                condition.wait()
+            }
             let admitted = !stopped
-            if admitted { pendingBytes += bytes.count }
+            if admitted {
+                pendingBytes += bytes.count
+                pendingFiles += 1
+            }
             condition.unlock()
             guard admitted else { throw stoppedError }
 
-            var temp = ""
+            let temp: String, target: String
             do {
-                let (t, target) = try store.temporaryPath(for: key)
-                temp = t
+                (temp, target) = try store.temporaryPath(for: key)
+            } catch {
+                release(bytes.count)
+                throw failed(error)
+            }
+            let queued: Bool
+            do {
                 let file = try FileDescriptor(path: temp, flags: O_WRONLY | O_CREAT | O_EXCL, mode: 0o444)
                 try file.write(at: 0, from: bytes)
-                guard written.push(Pending(file: file, temp: temp, target: target, key: key, bytes: bytes.count)) else { throw stoppedError }
+                queued = written.push(Pending(file: file, temp: temp, target: target, key: key, bytes: bytes.count))
             } catch {
-                if !temp.isEmpty { unlink(temp) }
+                unlink(temp)
                 release(bytes.count)
-                throw store.writeError(error, key: key)
+                throw failed(store.writeError(error, key: key))
             }
+            if !queued {
+                unlink(temp)
+                release(bytes.count)
+                throw stoppedError
+            }
+        }
+
+        /// Records a put's own failure, so that `finish` reports it too; returns it.
+        func failed(_ error: Error) -> Error {
+            failure.withLock { if $0 == nil { $0 = error } }
+            return error
         }
 
         var stoppedError: BenjiError { BenjiError(.ioError, "the writes to store \(store.url) were stopped") }
@@ -132,6 +157,7 @@ final class FileStoreBatch: PutBatch, @unchecked Sendable {
         func release(_ n: Int) {
             condition.lock()
             pendingBytes -= n
+            pendingFiles -= 1
             condition.broadcast()
             condition.unlock()
         }

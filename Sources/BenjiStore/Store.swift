@@ -59,7 +59,7 @@ public protocol PutBatch: AnyObject, Sendable {
     /// Waits for every accepted put. - Throws: the first error of any.
     func finish() throws
     /// Stops without waiting for the disk: accepted objects not yet visible are dropped. Idempotent;
-    /// `finish` after it does nothing.
+    /// harmless after `finish`, which throws after it.
     func abandon()
 }
 
@@ -78,7 +78,9 @@ final class ImmediatePutBatch: PutBatch, @unchecked Sendable {
         if abandoned.withLock({ $0 }) { throw BenjiError(.ioError, "the writes to store \(store.url) were stopped") }
         try store.put(key, bytes)
     }
-    func finish() throws {}
+    func finish() throws {
+        if abandoned.withLock({ $0 }) { throw BenjiError(.ioError, "the writes to store \(store.url) were stopped") }
+    }
     func abandon() { abandoned.withLock { $0 = true } }
 }
 

@@ -106,6 +106,16 @@ func temporaryDirectory() -> String {
         #expect(try store.size(ObjectKey.block(String(repeating: "bb", count: 32))) == nil)
         let leftovers = try FileManager.default.subpathsOfDirectory(atPath: dir).filter { $0.split(separator: "/").last!.hasPrefix(".") }
         #expect(leftovers.isEmpty, "temporary files left: \(leftovers)")
+
+        // A put that fails by itself fails the batch too.
+        let second = FileStoreBatch(store: store)
+        #expect(throws: BenjiError.self) { try second.put("../escape", [1]) }
+        #expect(throws: BenjiError.self) { try second.finish() }
+        // And a batch abandoned before its finish does not report success.
+        let third = FileStoreBatch(store: store)
+        try third.put(ObjectKey.block(String(repeating: "cc", count: 32)), [1])
+        third.abandon()
+        #expect(throws: BenjiError.self) { try third.finish() }
     }
 
     @Test func rejectsKeysThatEscapeTheStore() {
