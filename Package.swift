@@ -40,7 +40,7 @@ let package = Package(
         + tools.map { .executableTarget(name: $0, dependencies: ["BenjiCLI"], path: "Sources/Tools/\($0)") }
         + [
             .testTarget(name: "BenjiCoreTests", dependencies: ["BenjiCore"]),
-            .testTarget(name: "BenjiRecordsTests", dependencies: ["BenjiRecords", "BenjiCore"]),
+            .testTarget(name: "BenjiRecordsTests", dependencies: ["BenjiRecords", "BenjiCore", "CBenjiKernels"]),
             .testTarget(name: "BenjiChunkingTests", dependencies: ["BenjiChunking", "BenjiCore"]),
             .testTarget(name: "BenjiSourceTests", dependencies: ["BenjiSource", "BenjiCore"]),
             .testTarget(name: "BenjiCryptoTests", dependencies: ["BenjiCrypto", "BenjiCore"]),

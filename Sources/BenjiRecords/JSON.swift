@@ -279,11 +279,12 @@ public struct JSONParser {
         pos += 1
         let start = pos
         var escapes = false
+        var high: UInt8 = 0
         let found: Int? = bytes.withUnsafeBufferPointer { buf -> Int? in
             var i = pos
             while i < end {
-                // Skip plain bytes at SIMD speed, then look at the special one.
-                i += benji_json_string_scan(buf.baseAddress! + i, end - i)
+                // Skip plain bytes at SIMD speed (noting any that is not ASCII), then look at the special one.
+                i += benji_json_string_scan(buf.baseAddress! + i, end - i, &high)
                 guard i < end else { break }
                 let c = buf[i]
                 if c == 0x22 { return i }
@@ -308,9 +309,8 @@ public struct JSONParser {
             throw error(pos >= end ? "unterminated string" : "invalid character or escape in string")
         }
         let slice = bytes[start..<close]
-        // Non-ASCII bytes must be valid UTF-8.
-        let ascii = slice.withUnsafeBufferPointer { benji_is_ascii($0.baseAddress!, $0.count) != 0 }
-        if !ascii {
+        // Non-ASCII bytes must be valid UTF-8 (escapes are ASCII, so the scan saw every other byte).
+        if high != 0 {
             var it = slice.makeIterator()
             var decoder = UTF8()
             loop: while true {

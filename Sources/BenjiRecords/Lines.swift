@@ -8,26 +8,45 @@ import Glibc
 /// Feed it chunks of any size (a byte at a time, or everything at once), or let it `fill` its own buffer
 /// from a file descriptor; it hands back whole lines without their terminator. Bytes after the last
 /// newline are kept until `remainder()`.
+///
+/// Block records are megabytes long, and every stage reads each one: a long line that starts at the
+/// front of the buffer is handed back as the buffer itself (only the few bytes read after it move to a
+/// new one), so the stage never copies it. To keep long lines at the front, the bytes of an incomplete
+/// line move there before each read while they are few.
 public struct LineSplitter: ~Copyable {
-    private var storage: UnsafeMutableRawPointer
-    private var capacity: Int
+    /// Always `capacity` bytes long; bytes outside `start..<end` are undefined.
+    private var storage: [UInt8]
     private var start = 0    // first byte not yet returned
     private var end = 0      // one past the last byte received
     private var scanned = 0  // bytes before this are known to hold no newline
+    private let initialCapacity: Int
+
+    /// Lines at least this long are handed over rather than copied.
+    static let handOver = 64 << 10
+    /// An incomplete line at most this long moves to the front before a read.
+    static let compactLimit = 1 << 20
 
     public init(capacity: Int = 1 << 20) {
-        self.capacity = capacity
-        storage = .allocate(byteCount: capacity, alignment: 64)
+        initialCapacity = capacity
+        storage = LineSplitter.buffer(capacity)
     }
 
-    deinit { storage.deallocate() }
+    private static func buffer(_ capacity: Int) -> [UInt8] {
+        [UInt8](unsafeUninitializedCapacity: capacity) { _, count in count = capacity }
+    }
+
+    private var capacity: Int { storage.count }
 
     /// Makes room for at least `count` more bytes after `end`.
     private mutating func reserve(_ count: Int) {
-        if start > 0 && (start == end || end + count > capacity) {
+        let live = end - start
+        if start > 0 && (live <= LineSplitter.compactLimit || end + count > capacity) {
             // Move the unread bytes to the front.
-            let live = end - start
-            if live > 0 { storage.copyMemory(from: storage + start, byteCount: live) }
+            if live > 0 {
+                storage.withUnsafeMutableBytes { b in
+                    b.baseAddress!.copyMemory(from: b.baseAddress! + start, byteCount: live)
+                }
+            }
             scanned -= start
             end = live
             start = 0
@@ -35,18 +54,23 @@ public struct LineSplitter: ~Copyable {
         if end + count > capacity {
             var newCapacity = capacity
             while end + count > newCapacity { newCapacity *= 2 }
-            let grown = UnsafeMutableRawPointer.allocate(byteCount: newCapacity, alignment: 64)
-            grown.copyMemory(from: storage, byteCount: end)
-            storage.deallocate()
+            var grown = LineSplitter.buffer(newCapacity)
+            grown.withUnsafeMutableBytes { g in
+                storage.withUnsafeBytes { g.baseAddress!.copyMemory(from: $0.baseAddress!, byteCount: end) }
+            }
             storage = grown
-            capacity = newCapacity
         }
     }
 
-    /// Reads straight into the buffer with `read`, which returns the byte count (0 at the end).
+    /// Reads straight into the buffer with `read`, which returns the byte count (0 at the end). At most
+    /// `compactLimit` bytes at a time (a pipe's worth): what follows a long line is copied when the line
+    /// is handed over.
     public mutating func fill(_ read: (UnsafeMutableRawBufferPointer) throws -> Int) rethrows -> Int {
         reserve(64 << 10)
-        let n = try read(UnsafeMutableRawBufferPointer(start: storage + end, count: capacity - end))
+        let e = end
+        let n = try storage.withUnsafeMutableBytes { b in
+            try read(UnsafeMutableRawBufferPointer(rebasing: b[e..<min(b.count, e + LineSplitter.compactLimit)]))
+        }
         end += n
         return n
     }
@@ -55,26 +79,51 @@ public struct LineSplitter: ~Copyable {
     public mutating func append(_ bytes: UnsafeRawBufferPointer) {
         guard bytes.count > 0 else { return }
         reserve(bytes.count)
-        (storage + end).copyMemory(from: bytes.baseAddress!, byteCount: bytes.count)
+        let e = end
+        storage.withUnsafeMutableBytes { b in
+            (b.baseAddress! + e).copyMemory(from: bytes.baseAddress!, byteCount: bytes.count)
+        }
         end += bytes.count
     }
 
     /// The next complete line, if one has arrived.
     public mutating func nextLine() -> [UInt8]? {
-        guard scanned < end, let p = memchr(storage + scanned, 0x0A, end - scanned) else {
+        let (s, e, from) = (start, end, scanned)
+        let found: Int? = storage.withUnsafeBytes { b in
+            guard from < e, let p = memchr(b.baseAddress! + from, 0x0A, e - from) else { return nil }
+            return b.baseAddress!.distance(to: UnsafeRawPointer(p))
+        }
+        guard let newline = found else {
             scanned = end
             return nil
         }
-        let newline = storage.distance(to: UnsafeMutableRawPointer(p))
-        let line = [UInt8](UnsafeRawBufferPointer(start: storage + start, count: newline - start))
-        start = newline + 1
+        let line: [UInt8]
+        if s == 0 && newline >= LineSplitter.handOver {
+            // Hand the buffer over: the bytes after the line go to a new one, and the line is cut to length
+            // in place (the buffer is the line's alone by then).
+            var whole = storage
+            let rest = e - newline - 1
+            storage = LineSplitter.buffer(max(initialCapacity, capacity))
+            if rest > 0 {
+                storage.withUnsafeMutableBytes { b in
+                    whole.withUnsafeBytes { b.baseAddress!.copyMemory(from: $0.baseAddress! + newline + 1, byteCount: rest) }
+                }
+            }
+            whole.removeLast(whole.count - newline)
+            line = whole
+            start = 0
+            end = rest
+        } else {
+            line = storage.withUnsafeBytes { [UInt8](UnsafeRawBufferPointer(rebasing: $0[s..<newline])) }
+            start = newline + 1
+        }
         scanned = start
         return line
     }
 
     /// The bytes after the last newline (an unterminated last line), or nil if there are none.
     public func remainder() -> [UInt8]? {
-        start < end ? [UInt8](UnsafeRawBufferPointer(start: storage + start, count: end - start)) : nil
+        start < end ? Array(storage[start..<end]) : nil
     }
 }
 

@@ -1,60 +1,82 @@
 #include "benji_kernels.h"
 
-#if defined(__x86_64__)
-#include <emmintrin.h>
+static size_t scan_scalar(const uint8_t *p, size_t i, size_t n, uint8_t *high) {
+    uint8_t acc = 0;
+    for (; i < n; i++) {
+        uint8_t c = p[i];
+        if (c == '"' || c == '\\' || c < 0x20) break;
+        acc |= c;
+    }
+    *high |= acc & 0x80;
+    return i;
+}
 
-size_t benji_json_string_scan(const uint8_t *p, size_t n) {
+#if defined(__x86_64__)
+#include <immintrin.h>
+
+static int have_avx2(void);
+
+// A byte is special if it is '"', '\\' or below 0x20 (as unsigned: min(b, 0x1f) == b). The bytes passed
+// over are OR-ed together, so that their top bit says whether any was not ASCII.
+__attribute__((target("avx2")))
+static size_t scan_avx2(const uint8_t *p, size_t n, uint8_t *high) {
+    size_t i = 0;
+    const __m256i quote = _mm256_set1_epi8('"');
+    const __m256i slash = _mm256_set1_epi8('\\');
+    const __m256i limit = _mm256_set1_epi8(0x1f);
+    __m256i acc = _mm256_setzero_si256();
+#define SPECIAL256(v) _mm256_or_si256(_mm256_or_si256(_mm256_cmpeq_epi8(v, quote), _mm256_cmpeq_epi8(v, slash)), \
+                                      _mm256_cmpeq_epi8(_mm256_min_epu8(v, limit), v))
+    for (; i + 64 <= n; i += 64) {
+        __m256i a = _mm256_loadu_si256((const __m256i *)(p + i));
+        __m256i b = _mm256_loadu_si256((const __m256i *)(p + i + 32));
+        if (_mm256_movemask_epi8(_mm256_or_si256(SPECIAL256(a), SPECIAL256(b))) != 0) break;
+        acc = _mm256_or_si256(acc, _mm256_or_si256(a, b));
+    }
+    for (; i + 32 <= n; i += 32) {
+        __m256i a = _mm256_loadu_si256((const __m256i *)(p + i));
+        unsigned mask = (unsigned)_mm256_movemask_epi8(SPECIAL256(a));
+        if (mask != 0) {
+            size_t stop = i + (size_t)__builtin_ctz(mask);
+            if (_mm256_movemask_epi8(acc) != 0) *high = 0x80;
+            return scan_scalar(p, i, stop, high);
+        }
+        acc = _mm256_or_si256(acc, a);
+    }
+#undef SPECIAL256
+    if (_mm256_movemask_epi8(acc) != 0) *high = 0x80;
+    return scan_scalar(p, i, n, high);
+}
+
+static size_t scan_sse2(const uint8_t *p, size_t n, uint8_t *high) {
     size_t i = 0;
     const __m128i quote = _mm_set1_epi8('"');
     const __m128i slash = _mm_set1_epi8('\\');
-    // Bytes < 0x20 as unsigned: min(b, 0x1f) == b.
     const __m128i limit = _mm_set1_epi8(0x1f);
-    for (; i + 64 <= n; i += 64) {
-        __m128i a = _mm_loadu_si128((const __m128i *)(p + i));
-        __m128i b = _mm_loadu_si128((const __m128i *)(p + i + 16));
-        __m128i c = _mm_loadu_si128((const __m128i *)(p + i + 32));
-        __m128i d = _mm_loadu_si128((const __m128i *)(p + i + 48));
+    __m128i acc = _mm_setzero_si128();
 #define SPECIAL(v) _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, slash)), \
                                 _mm_cmpeq_epi8(_mm_min_epu8(v, limit), v))
-        __m128i any = _mm_or_si128(_mm_or_si128(SPECIAL(a), SPECIAL(b)), _mm_or_si128(SPECIAL(c), SPECIAL(d)));
-        if (_mm_movemask_epi8(any) != 0) break;
-    }
     for (; i + 16 <= n; i += 16) {
         __m128i a = _mm_loadu_si128((const __m128i *)(p + i));
-        int mask = _mm_movemask_epi8(SPECIAL(a));
-        if (mask != 0) return i + (size_t)__builtin_ctz((unsigned)mask);
+        if (_mm_movemask_epi8(SPECIAL(a)) != 0) break;
+        acc = _mm_or_si128(acc, a);
     }
 #undef SPECIAL
-    for (; i < n; i++) {
-        uint8_t c = p[i];
-        if (c == '"' || c == '\\' || c < 0x20) return i;
-    }
-    return n;
+    if (_mm_movemask_epi8(acc) != 0) *high = 0x80;
+    return scan_scalar(p, i, n, high);
+}
+
+size_t benji_json_string_scan(const uint8_t *p, size_t n, uint8_t *high) {
+    return have_avx2() ? scan_avx2(p, n, high) : scan_sse2(p, n, high);
 }
 
 #else
 
-size_t benji_json_string_scan(const uint8_t *p, size_t n) {
-    for (size_t i = 0; i < n; i++) {
-        uint8_t c = p[i];
-        if (c == '"' || c == '\\' || c < 0x20) return i;
-    }
-    return n;
+size_t benji_json_string_scan(const uint8_t *p, size_t n, uint8_t *high) {
+    return scan_scalar(p, 0, n, high);
 }
 
 #endif
-
-int benji_is_ascii(const uint8_t *p, size_t n) {
-    size_t i = 0;
-    uint64_t acc = 0;
-    for (; i + 8 <= n; i += 8) {
-        uint64_t w;
-        __builtin_memcpy(&w, p + i, 8);
-        acc |= w;
-    }
-    for (; i < n; i++) acc |= p[i];
-    return (acc & 0x8080808080808080ULL) == 0;
-}
 
 #if defined(__x86_64__)
 #include <immintrin.h>

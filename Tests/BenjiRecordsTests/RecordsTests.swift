@@ -2,6 +2,7 @@ import Foundation
 import Testing
 @testable import BenjiCore
 @testable import BenjiRecords
+import CBenjiKernels
 
 private func bytes(_ s: String) -> [UInt8] { Array(s.utf8) }
 
@@ -33,6 +34,31 @@ private func bytes(_ s: String) -> [UInt8] { Array(s.utf8) }
         let s = JSONString("quote\" slash\\ nl\n tab\t bell\u{07}")
         #expect(String(decoding: s.raw, as: UTF8.self) == #"quote\" slash\\ nl\n tab\t bell\u0007"#)
         #expect(s.value == "quote\" slash\\ nl\n tab\t bell\u{07}")
+    }
+
+    /// The SIMD scan finds a special byte, and notices a non-ASCII one, at every offset of strings around the
+    /// vector widths (16, 32, 64 bytes): checked against the plain definition.
+    @Test func scanFindsSpecialAndNonASCIIBytesAtEveryOffset() throws {
+        for length in [0, 1, 15, 16, 31, 32, 33, 63, 64, 65, 100, 130, 200] {
+            for at in 0..<max(length, 1) {
+                for inserted: UInt8 in [0x22, 0x5C, 0x0A, 0xC3] {
+                    var text = [UInt8](repeating: UInt8(ascii: "a"), count: length)
+                    if length > 0 { text[at] = inserted }
+                    var high: UInt8 = 0
+                    let n = text.withUnsafeBufferPointer { benji_json_string_scan($0.baseAddress ?? UnsafePointer(bitPattern: 1)!, length, &high) }
+                    let expectedStop = text.firstIndex { $0 == 0x22 || $0 == 0x5C || $0 < 0x20 } ?? length
+                    #expect(n == expectedStop, "length \(length), byte \(inserted) at \(at)")
+                    let sawHigh = text[..<expectedStop].contains { $0 >= 0x80 }
+                    #expect((high != 0) == sawHigh, "length \(length), byte \(inserted) at \(at): high \(high)")
+                }
+            }
+        }
+        // Non-ASCII in a long string is validated as UTF-8; a valid one parses.
+        let valid = String(repeating: "A", count: 100_000) + "é" + String(repeating: "B", count: 100)
+        #expect(throws: Never.self) { _ = try JSONParser.parse(bytes("{\"s\":\"\(valid)\"}")) }
+        var invalid = bytes("{\"s\":\"" + String(repeating: "A", count: 100_000))
+        invalid += [0xC3, 0x28] + bytes("\"}")
+        #expect(throws: JSONSyntaxError.self) { _ = try JSONParser.parse(invalid) }
     }
 
     @Test func longStringsScanFast() throws {
@@ -109,6 +135,34 @@ private func bytes(_ s: String) -> [UInt8] { Array(s.utf8) }
         #expect(LineTests.lines(feeding: all.map { [$0] }) == expected)
         for split in 0...all.count {
             #expect(LineTests.lines(feeding: [Array(all[..<split]), Array(all[split...])]) == expected)
+        }
+    }
+
+    /// Long lines are handed over (not copied) when they start at the front of the buffer; they come out the
+    /// same as short ones, whatever is read after them and however the reads fall.
+    @Test func longLinesComeOutWholeHoweverTheyArrive() throws {
+        var stream: [UInt8] = []
+        var expected: [[UInt8]] = []
+        for (i, length) in [70_000, 10, 3_000_000, 0, 65_536, 65_535, 2_100_000, 5, 1_048_576, 200_000].enumerated() {
+            let line = (0..<length).map { UInt8(ascii: "a") + UInt8(($0 &+ i) % 26) }
+            expected.append(line)
+            stream += line + [0x0A]
+        }
+        for chunk in [1 << 20, 4096, 65_536 + 7, 3_500_000] {
+            var s = LineSplitter()
+            var out: [[UInt8]] = []
+            var offset = 0
+            while offset < stream.count {
+                let n = s.fill { buffer in
+                    let count = min(buffer.count, chunk, stream.count - offset)
+                    stream.withUnsafeBytes { buffer.baseAddress!.copyMemory(from: $0.baseAddress! + offset, byteCount: count) }
+                    return count
+                }
+                offset += n
+                while let l = s.nextLine() { out.append(l) }
+            }
+            #expect(out == expected, "reads of \(chunk) bytes")
+            #expect(s.remainder() == nil)
         }
     }
 

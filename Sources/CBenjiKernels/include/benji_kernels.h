@@ -5,13 +5,11 @@
 #include <stdint.h>
 
 /// The index of the first byte in p[0..n) that ends or complicates a JSON string: '"', '\\', or a
-/// control character (< 0x20); n if there is none.
-size_t benji_json_string_scan(const uint8_t *p, size_t n);
+/// control character (< 0x20); n if there is none. Sets *high to 0x80 if any byte before it is not
+/// ASCII (>= 0x80), and leaves it alone otherwise: one pass both finds the end and says whether the
+/// string needs UTF-8 validation.
+size_t benji_json_string_scan(const uint8_t *p, size_t n, uint8_t *high);
 
-
-
-/// True if every byte of p[0..n) is ASCII (< 0x80).
-int benji_is_ascii(const uint8_t *p, size_t n);
 /// Base64-encodes the longest prefix of src[0..n) that the SIMD loop handles (a multiple of 24 bytes,
 /// leaving at least 4 bytes unread) into dst, and returns its length in input bytes; the caller encodes
 /// the rest. Returns 0 where the CPU has no AVX2.
