@@ -17,6 +17,7 @@ public final class RestoreTarget: @unchecked Sendable {
     /// A new file whose blocks are all allocated and read as zeros: zero blocks need no writing.
     private var preallocated = false
     private let zeros: [UInt8]
+    private let fileLock = Locked(())
     /// True if this restore created the file (it did not exist before).
     public private(set) var created = false
 
@@ -82,7 +83,11 @@ public final class RestoreTarget: @unchecked Sendable {
             precondition(offset == streamPosition, "stdout is written in order")
             try fd.writeAll(bytes)
             streamPosition += Int64(bytes.count)
-        case .file, .device:
+        case .file:
+            // One write at a time: a file system takes its inode's lock for a buffered write, and waiters
+            // spin on it (a tenth of a restore's CPU time with four writers); this lock sleeps instead.
+            try fileLock.withLock { _ in try fd.write(at: offset, from: bytes) }
+        case .device:
             try fd.write(at: offset, from: bytes)
         }
     }
