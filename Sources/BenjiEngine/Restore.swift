@@ -93,7 +93,13 @@ public final class RestoreEngine {
         // A restore that stops (not one with bad blocks, which finishes) leaves no new file behind.
         var finished = false
         defer { if !finished { target.discard() } }
-        try orderedParallelMap(threads: threads + 2, window: threads * 4 + 8, produce: { entries.pop() }, transform: { entry -> (BlockEntry, [UInt8]?, BenjiError?) in
+        // Objects are named to the store as they enter the window, so that their reads overlap with the
+        // work on the blocks before them.
+        try orderedParallelMap(threads: threads + 2, window: threads * 4 + 8, produce: {
+            let entry = entries.pop()
+            if let name = entry?.object?.name { store.prefetch(ObjectKey.block(name)) }
+            return entry
+        }, transform: { entry -> (BlockEntry, [UInt8]?, BenjiError?) in
             let offset = geometry.offset(of: entry.idx)
             guard let object = entry.object else {
                 if direct { try target.zero(at: offset, length: entry.size) }

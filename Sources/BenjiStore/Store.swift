@@ -46,6 +46,9 @@ public protocol ObjectStore: AnyObject, Sendable {
     /// A batch of puts that overlap with each other and with the caller's work: what a backup writes its
     /// blocks through. The default puts each object at once.
     func putBatch() -> PutBatch
+    /// A hint that `key` will be read soon, so that the backend can start reading it now (a restore
+    /// names the objects a window ahead of its workers). Errors are ignored; the default does nothing.
+    func prefetch(_ key: String)
 }
 
 /// Puts whose durability is waited for together. Each `put` is atomic as `ObjectStore.put` is — the
@@ -86,6 +89,7 @@ final class ImmediatePutBatch: PutBatch, @unchecked Sendable {
 
 extension ObjectStore {
     public func putBatch() -> PutBatch { ImmediatePutBatch(self) }
+    public func prefetch(_ key: String) {}
 
     public func put(_ key: String, _ bytes: [UInt8]) throws {
         try bytes.withUnsafeBytes { try put(key, $0) }

@@ -57,6 +57,10 @@ public enum StoreConformance {
         }
         try expect(try store.size(key) == nil, "size of a missing object must be nil")
         try store.delete(key)
+        // Prefetch is a hint: of a missing object, or of a key that is not one, it does nothing.
+        store.prefetch(key)
+        store.prefetch("../outside")
+        try expect(try store.size(key) == nil, "prefetch must not create an object")
 
         // Round trip, size, list.
         try store.put(key, payload)
