@@ -9,20 +9,13 @@ work=${BENCH_WORK:-$here/work}
 rounds=${BENCH_ROUNDS:-3}
 mkdir -p "$work"
 
-log() { printf '%s\n' "$*" >&2; }
-now() { date +%s.%N; }
-since() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.3f", b - a }'; }
-settle() { sync; sleep 2; }
-min() { awk -v a="$1" -v b="$2" 'BEGIN { print (b == "" || a < b) ? a : b }'; }
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", a / b }'; }
+. "$here/lib.sh"
 
 rm -rf "$work"/enc-*
-log "== building benji (release)"
-(cd "$root" && swift build -c release >&2)
-export PATH="$root/.build/release:$PATH"
+build_benji
 "$here/make-images.sh" "$work"
 img="$work/base.img"
-cat "$img" > /dev/null
+warm_files=("$img")
 
 gcm=$(openssl speed -evp aes-256-gcm -bytes 4194304 -seconds 2 2>/dev/null | awk '/^AES-256-GCM/ { sub("k", "", $2); printf "%.0f", $2 * 1000 }')
 log "AES-256-GCM (openssl speed, one core) $((gcm / 1000000)) MB/s"
@@ -55,15 +48,15 @@ for r in $(seq 1 "$rounds"); do
   for mode in plain aes x25519; do
     repo $mode
     dirs[$mode]="$work/enc-$n"
-    settle; t0=$(now)
+    warm; settle; t0=$(now)
     timed_cpu c benji backup "$img" vol
     v=$(cat "$work/enc-out.txt")
-    t=$(since "$t0"); backup[$mode]=$(min "$t" "${backup[$mode]:-}"); cpu_backup[$mode]=$(min "$c" "${cpu_backup[$mode]:-}")
+    t=$(since "$t0" 3); backup[$mode]=$(min "$t" "${backup[$mode]:-}"); cpu_backup[$mode]=$(min "$c" "${cpu_backup[$mode]:-}")
     [ $mode = x25519 ] && export BENJI_KEY_FILE="${dirs[$mode]}/owner.key"
     rm -f "$work/enc-restore.img" "$work/enc-out.txt" "$work/enc-cpu.txt"
-    settle; t0=$(now)
+    warm; settle; t0=$(now)
     timed_cpu c benji restore "$v" "$work/enc-restore.img"
-    t=$(since "$t0"); restore[$mode]=$(min "$t" "${restore[$mode]:-}"); cpu_restore[$mode]=$(min "$c" "${cpu_restore[$mode]:-}")
+    t=$(since "$t0" 3); restore[$mode]=$(min "$t" "${restore[$mode]:-}"); cpu_restore[$mode]=$(min "$c" "${cpu_restore[$mode]:-}")
     cmp "$img" "$work/enc-restore.img" || { log "bench: restore differs ($mode)"; exit 1; }
     log "round $r $mode: backup ${backup[$mode]}s restore ${restore[$mode]}s (best so far)"
   done
@@ -87,8 +80,8 @@ printf '%-34s %9s %9s %7s   %s\n' "wall time (CPU time)" "zstd only" "encrypted"
 for op in backup restore; do
   declare -n t=$op c=cpu_$op
   printf '%-34s %8ss %8ss %7s   (%s)  target <= 1.10\n' "$op, key file" "${t[plain]}" "${t[aes]}" \
-    "$(ratio "${t[aes]}" "${t[plain]}")" "$(ratio "${c[aes]}" "${c[plain]}")"
+    "$(ratio "${t[aes]}" "${t[plain]}" 3)" "$(ratio "${c[aes]}" "${c[plain]}" 3)"
   printf '%-34s %8ss %8ss %7s   (%s)\n' "$op, write-only (x25519)" "${t[plain]}" "${t[x25519]}" \
-    "$(ratio "${t[x25519]}" "${t[plain]}")" "$(ratio "${c[x25519]}" "${c[plain]}")"
+    "$(ratio "${t[x25519]}" "${t[plain]}" 3)" "$(ratio "${c[x25519]}" "${c[plain]}" 3)"
 done
 awk -v n="$objects" -v s="$seconds" 'BEGIN { printf "rekey: %d objects in %.3f s: %.3f s per 1000 objects (%.0f us each: header read, unwrap, wrap, in-place write)\n", n, s, s / n * 1000, s / n * 1e6 }'

@@ -9,15 +9,7 @@ venv=${BENCH_VENV:-$here/venv}
 rounds=${BENCH_ROUNDS:-1}
 mkdir -p "$work"
 
-log() { printf '%s\n' "$*" >&2; }
-now() { date +%s.%N; }
-since() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.2f", b - a }'; }
-# Quiesce the disk: earlier runs' writeback and discards would otherwise land in the next timing.
-settle() { sync; sleep 2; }
-# Both tools read the images from the page cache: this VM reclaims cold page cache within minutes
-# (DAMON), so the images a step reads are read again right before each timing.
-warm_files=()
-warm() { [ ${#warm_files[@]} -eq 0 ] || cat "${warm_files[@]}" > /dev/null; }
+. "$here/lib.sh"
 
 for tool in mkfs.ext4 zstd openssl jq python3 /usr/bin/time; do
   command -v "$tool" >/dev/null || { log "bench: $tool is missing (run scripts/setup.sh)"; exit 1; }
@@ -26,10 +18,7 @@ done
 # Leftovers of an earlier run go first, a few minutes before anything is timed (see fresh() below).
 rm -rf "$work"/ours-* "$work"/b17-*
 
-log "== building benji (release)"
-(cd "$root" && swift build -c release >&2)
-bin="$root/.build/release"
-export PATH="$bin:$PATH"
+build_benji
 
 log "== images"
 "$here/make-images.sh" "$work"
@@ -176,7 +165,6 @@ done
 limit=$(awk -v n="$nonzero" -v z="$zero" -v s="$sha" -v c="$zstd_rate" -v r="$read_rate" \
   'BEGIN { printf "%.2f", n * (1 / s + 1 / c) / 2 + z / r }')
 
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
 echo
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//')"
 echo "limits: SHA-256 $((sha / 1000000)) MB/s, zstd -1 $((zstd_rate / 1000000)) MB/s, page-cache read $((read_rate / 1000000)) MB/s, disk write $((write_rate / 1000000)) MB/s"
