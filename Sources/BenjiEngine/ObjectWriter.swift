@@ -58,9 +58,14 @@ final class ObjectWriterPool: @unchecked Sendable {
     /// Stops the threads once the queue is drained; for the error path (`finish` does it otherwise).
     func close() {
         guard !finished else { return }
-        finished = true
         // Abandon first: what is still queued is not written only to be deleted.
         batch.abandon()
+        stopThreads()
+    }
+
+    /// Lets the threads drain the queue, and waits for them.
+    private func stopThreads() {
+        finished = true
         queue.close()
         group.wait()
     }
@@ -88,9 +93,7 @@ final class ObjectWriterPool: @unchecked Sendable {
     /// Waits for every queued object; returns the bytes written.
     func finish() throws -> Int64 {
         precondition(!finished, "ObjectWriterPool.finish called twice")
-        finished = true
-        queue.close()
-        group.wait()
+        stopThreads()
         if let error = failure.withLock({ $0 }) {
             batch.abandon()
             throw error

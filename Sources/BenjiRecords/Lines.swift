@@ -19,7 +19,6 @@ public struct LineSplitter: ~Copyable {
     private var start = 0    // first byte not yet returned
     private var end = 0      // one past the last byte received
     private var scanned = 0  // bytes before this are known to hold no newline
-    private let initialCapacity: Int
 
     /// Lines at least this long are handed over rather than copied.
     static let handOver = 64 << 10
@@ -27,7 +26,6 @@ public struct LineSplitter: ~Copyable {
     static let compactLimit = 1 << 20
 
     public init(capacity: Int = 1 << 20) {
-        initialCapacity = capacity
         storage = LineSplitter.buffer(capacity)
     }
 
@@ -103,7 +101,7 @@ public struct LineSplitter: ~Copyable {
             // in place (the buffer is the line's alone by then).
             var whole = storage
             let rest = e - newline - 1
-            storage = LineSplitter.buffer(max(initialCapacity, capacity))
+            storage = LineSplitter.buffer(capacity)
             if rest > 0 {
                 storage.withUnsafeMutableBytes { b in
                     whole.withUnsafeBytes { b.baseAddress!.copyMemory(from: $0.baseAddress! + newline + 1, byteCount: rest) }

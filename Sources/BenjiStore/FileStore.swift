@@ -123,9 +123,14 @@ public final class FileStore: ObjectStore, @unchecked Sendable {
     /// Writes a new file and flushes its data. (A backup's blocks go through `putBatch` instead, which
     /// waits for the disk in the background.)
     private func write(_ bytes: UnsafeRawBufferPointer, to path: String) throws {
+        try createFile(path, holding: bytes).syncData()
+    }
+
+    /// Creates a new, read-only object file holding `bytes` (through the page cache, not yet durable).
+    func createFile(_ path: String, holding bytes: UnsafeRawBufferPointer) throws -> FileDescriptor {
         let fd = try FileDescriptor(path: path, flags: O_WRONLY | O_CREAT | O_EXCL, mode: 0o444)
         try fd.write(at: 0, from: bytes)
-        try fd.syncData()
+        return fd
     }
 
     public func get(_ key: String, into buffer: UnsafeMutableRawBufferPointer) throws -> Int {

@@ -113,8 +113,7 @@ final class FileStoreBatch: PutBatch, @unchecked Sendable {
             }
             let queued: Bool
             do {
-                let file = try FileDescriptor(path: temp, flags: O_WRONLY | O_CREAT | O_EXCL, mode: 0o444)
-                try file.write(at: 0, from: bytes)
+                let file = try store.createFile(temp, holding: bytes)
                 queued = written.push(Pending(file: file, temp: temp, target: target, key: key, bytes: bytes.count))
             } catch {
                 unlink(temp)
@@ -134,7 +133,7 @@ final class FileStoreBatch: PutBatch, @unchecked Sendable {
             return error
         }
 
-        var stoppedError: BenjiError { BenjiError(.ioError, "the writes to store \(store.url) were stopped") }
+        var stoppedError: BenjiError { .writesStopped(to: store.url) }
 
         /// Makes one file durable and gives it its name, in the order the files were put.
         func complete(_ p: Pending) {
@@ -148,7 +147,7 @@ final class FileStoreBatch: PutBatch, @unchecked Sendable {
                     try store.publish(p.temp, as: p.target, key: p.key)
                 } catch {
                     unlink(p.temp)
-                    failure.withLock { if $0 == nil { $0 = error } }
+                    _ = failed(error)
                 }
             }
             release(p.bytes)

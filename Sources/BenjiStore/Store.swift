@@ -72,17 +72,22 @@ extension PutBatch {
     }
 }
 
+extension BenjiError {
+    /// A put or finish of a batch that was abandoned.
+    static func writesStopped(to url: String) -> BenjiError { BenjiError(.ioError, "the writes to store \(url) were stopped") }
+}
+
 /// The batch of a store that writes synchronously: each put is finished when it returns.
 final class ImmediatePutBatch: PutBatch, @unchecked Sendable {
     private let store: ObjectStore
     private let abandoned = Locked(false)
     init(_ store: ObjectStore) { self.store = store }
     func put(_ key: String, _ bytes: UnsafeRawBufferPointer) throws {
-        if abandoned.withLock({ $0 }) { throw BenjiError(.ioError, "the writes to store \(store.url) were stopped") }
+        if abandoned.withLock({ $0 }) { throw BenjiError.writesStopped(to: store.url) }
         try store.put(key, bytes)
     }
     func finish() throws {
-        if abandoned.withLock({ $0 }) { throw BenjiError(.ioError, "the writes to store \(store.url) were stopped") }
+        if abandoned.withLock({ $0 }) { throw BenjiError.writesStopped(to: store.url) }
     }
     func abandon() { abandoned.withLock { $0 = true } }
 }

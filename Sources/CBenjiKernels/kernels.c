@@ -14,7 +14,11 @@ static size_t scan_scalar(const uint8_t *p, size_t i, size_t n, uint8_t *high) {
 #if defined(__x86_64__)
 #include <immintrin.h>
 
-static int have_avx2(void);
+static int have_avx2(void) {
+    static int cached = -1;
+    if (cached < 0) cached = __builtin_cpu_supports("avx2") ? 1 : 0;
+    return cached;
+}
 
 // A byte is special if it is '"', '\\' or below 0x20 (as unsigned: min(b, 0x1f) == b). The bytes passed
 // over are OR-ed together, so that their top bit says whether any was not ASCII.
@@ -79,13 +83,6 @@ size_t benji_json_string_scan(const uint8_t *p, size_t n, uint8_t *high) {
 #endif
 
 #if defined(__x86_64__)
-#include <immintrin.h>
-
-static int have_avx2(void) {
-    static int cached = -1;
-    if (cached < 0) cached = __builtin_cpu_supports("avx2") ? 1 : 0;
-    return cached;
-}
 
 // Encoding: each 32-bit lane gets three input bytes b0 b1 b2 arranged as [b1 b0 b2 b1], so that the
 // 16-bit words are b0:b1 and b1:b2. The four 6-bit fields are then a = w0[15:10], b = w0[9:4],
