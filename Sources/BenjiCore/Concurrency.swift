@@ -161,8 +161,32 @@ public final class BufferPool: @unchecked Sendable {
 
     /// Lends a buffer of `size` bytes (contents undefined) for the duration of `body`.
     public func with<R>(_ body: (UnsafeMutableRawBufferPointer) throws -> R) rethrows -> R {
-        let buffer = free.withLock { $0.popLast() } ?? UnsafeMutableRawBufferPointer.allocate(byteCount: size, alignment: 4096)
-        defer { free.withLock { $0.append(buffer) } }
+        let buffer = take()
+        defer { giveBack(buffer) }
         return try body(buffer)
     }
+
+    /// Lends a buffer of `size` bytes (contents undefined) until the returned object is released: for a
+    /// buffer that one thread fills and another writes out.
+    public func lend() -> PooledBuffer { PooledBuffer(pool: self, bytes: take()) }
+
+    fileprivate func take() -> UnsafeMutableRawBufferPointer {
+        free.withLock { $0.popLast() } ?? UnsafeMutableRawBufferPointer.allocate(byteCount: size, alignment: 4096)
+    }
+
+    fileprivate func giveBack(_ buffer: UnsafeMutableRawBufferPointer) { free.withLock { $0.append(buffer) } }
+}
+
+/// A buffer lent by a `BufferPool`, which gets it back when this object is released (and which lives
+/// at least as long).
+public final class PooledBuffer: @unchecked Sendable {
+    private let pool: BufferPool
+    public let bytes: UnsafeMutableRawBufferPointer
+
+    fileprivate init(pool: BufferPool, bytes: UnsafeMutableRawBufferPointer) {
+        self.pool = pool
+        self.bytes = bytes
+    }
+
+    deinit { pool.giveBack(bytes) }
 }

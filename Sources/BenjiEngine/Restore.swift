@@ -99,46 +99,46 @@ public final class RestoreEngine {
             let entry = entries.pop()
             if let name = entry?.object?.name { store.prefetch(ObjectKey.block(name)) }
             return entry
-        }, transform: { entry -> (BlockEntry, [UInt8]?, BenjiError?) in
+        }, transform: { entry -> (BlockEntry, (PooledBuffer, Int)?, BenjiError?) in
             let offset = geometry.offset(of: entry.idx)
             guard let object = entry.object else {
                 if direct { try target.zero(at: offset, length: entry.size) }
                 return (entry, nil, nil)
             }
-            return try plainBuffers.with { plain in
-                // A missing or damaged object is reported and skipped; an unreachable store or a missing
-                // key stops the restore, as does any failure to write the target.
-                let opened: Result<Int, BenjiError>
-                do {
-                    opened = .success(try objectBuffers.with { objectBuffer in
-                        // The store's errors name the object; the opener's get its name here.
-                        let n = try store.get(ObjectKey.block(object.name), into: objectBuffer)
-                        do {
-                            let m = try sealer.open(inPlace: UnsafeMutableRawBufferPointer(rebasing: objectBuffer[0..<n]), expected: object.sha256, into: plain)
-                            guard m == entry.size else { throw BenjiError.data("it holds \(m) bytes, the block \(entry.size)") }
-                            return m
-                        } catch let e as BenjiError {
-                            throw BenjiError(e.status, "object \(object.name): \(e.message)")
-                        }
-                    })
-                } catch let e as BenjiError where e.status != .unavailable && e.status != .noPermission {
-                    opened = .failure(e)
-                }
-                switch opened {
-                case .failure(let e) where e.status == .notFound && (try? store.exists(ObjectKey.config)) != true:
-                    // Not one missing object: the store itself is gone (an unmounted file system).
-                    throw BenjiError(.unavailable, "store \(store.url) is no longer reachable (its config object is gone)")
-                case .failure(let e):
-                    if direct { try target.zero(at: offset, length: entry.size) }
-                    return (entry, nil, e)
-                case .success(let m):
-                    let data = UnsafeRawBufferPointer(rebasing: plain[0..<m])
-                    if direct {
-                        try target.write(at: offset, data)
-                        return (entry, nil, nil)
+            // Released (back to the pool) here for a file or device; by the consumer for stdout.
+            let lent = plainBuffers.lend()
+            let plain = lent.bytes
+            // A missing or damaged object is reported and skipped; an unreachable store or a missing
+            // key stops the restore, as does any failure to write the target.
+            let opened: Result<Int, BenjiError>
+            do {
+                opened = .success(try objectBuffers.with { objectBuffer in
+                    // The store's errors name the object; the opener's get its name here.
+                    let n = try store.get(ObjectKey.block(object.name), into: objectBuffer)
+                    do {
+                        let m = try sealer.open(inPlace: UnsafeMutableRawBufferPointer(rebasing: objectBuffer[0..<n]), expected: object.sha256, into: plain)
+                        guard m == entry.size else { throw BenjiError.data("it holds \(m) bytes, the block \(entry.size)") }
+                        return m
+                    } catch let e as BenjiError {
+                        throw BenjiError(e.status, "object \(object.name): \(e.message)")
                     }
-                    return (entry, Array(data), nil)
+                })
+            } catch let e as BenjiError where e.status != .unavailable && e.status != .noPermission {
+                opened = .failure(e)
+            }
+            switch opened {
+            case .failure(let e) where e.status == .notFound && (try? store.exists(ObjectKey.config)) != true:
+                // Not one missing object: the store itself is gone (an unmounted file system).
+                throw BenjiError(.unavailable, "store \(store.url) is no longer reachable (its config object is gone)")
+            case .failure(let e):
+                if direct { try target.zero(at: offset, length: entry.size) }
+                return (entry, nil, e)
+            case .success(let m):
+                if direct {
+                    try target.write(at: offset, UnsafeRawBufferPointer(rebasing: plain[0..<m]))
+                    return (entry, nil, nil)
                 }
+                return (entry, (lent, m), nil)
             }
         }, consume: { entry, data, failure in
             let offset = geometry.offset(of: entry.idx)
@@ -149,8 +149,8 @@ public final class RestoreEngine {
             }
             if entry.object != nil { written += Int64(entry.size) }
             if direct { return }
-            if let data {
-                try data.withUnsafeBytes { try target.write(at: offset, $0) }
+            if let (buffer, count) = data {
+                try target.write(at: offset, UnsafeRawBufferPointer(rebasing: buffer.bytes[0..<count]))
             } else {
                 try target.zero(at: offset, length: entry.size)
             }

@@ -76,6 +76,23 @@ import Testing
         #expect(q.pop() == 2)
         #expect(q.pop() == nil)
     }
+
+    @Test func aLentBufferGoesBackToItsPoolWhenReleased() {
+        let pool = BufferPool(size: 8192)
+        var lent: PooledBuffer? = pool.lend()
+        let first = lent!.bytes.baseAddress
+        #expect(lent!.bytes.count == 8192)
+        #expect(Int(bitPattern: first) % 4096 == 0)
+        // While it is lent, the pool hands out another buffer.
+        pool.with { other in #expect(other.baseAddress != first) }
+        lent = nil
+        pool.with { again in #expect(again.baseAddress == first) }
+        // A buffer released after the last reference to its pool still finds it.
+        var orphan: PooledBuffer? = BufferPool(size: 4096).lend()
+        orphan!.bytes.storeBytes(of: 1, as: UInt8.self)
+        orphan = nil
+        #expect(lent == nil && orphan == nil)
+    }
 }
 
 @Suite struct TimestampTests {
