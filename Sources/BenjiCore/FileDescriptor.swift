@@ -179,6 +179,13 @@ public final class FileDescriptor: @unchecked Sendable {
         systemFallocate(rawValue, offset, length)
     }
 
+    /// True on the local file systems (ext4, XFS, btrfs) whose holes and unwritten extents are read as
+    /// zeros without I/O. The corresponding C function is `fstatfs`.
+    public func readsHolesWithoutIO() -> Bool {
+        // EXT4_SUPER_MAGIC (ext2/3/4), XFS_SUPER_MAGIC, BTRFS_SUPER_MAGIC
+        [0xEF53, 0x5846_5342, 0x9123_683E].contains(systemFileSystemType(rawValue))
+    }
+
     /// Tells the kernel the range will not be needed again soon (`posix_fadvise(DONTNEED)`).
     public func dropCache(at offset: Int64, length: Int64) {
         _ = posix_fadvise(rawValue, off_t(offset), off_t(length), POSIX_FADV_DONTNEED)

@@ -5,6 +5,9 @@ func systemFallocate(_ fd: Int32, _ offset: Int64, _ length: Int64) -> Bool {
     benji_fallocate(fd, 0, offset, length) == 0
 }
 
+/// The type of the file system holding an open file (`fstatfs`'s `f_type`), or -1.
+func systemFileSystemType(_ fd: Int32) -> Int64 { benji_file_system_type(fd) }
+
 /// Makes malloc keep freed blocks of up to `bytes` in its heap for reuse, instead of returning them to the
 /// system and faulting in fresh zeroed pages for the next one (`mallopt` M_MMAP_THRESHOLD, M_TRIM_THRESHOLD).
 /// Stages allocate and free block-sized buffers (megabytes) for every record.

@@ -105,6 +105,7 @@ public final class RestoreEngine {
                 if direct { try target.zero(at: offset, length: entry.size) }
                 return (entry, nil, nil)
             }
+            if direct { target.prepareWrite(at: offset, length: entry.size) }
             // Released (back to the pool) here for a file or device; by the consumer for stdout.
             let lent = plainBuffers.lend()
             let plain = lent.bytes

@@ -3,7 +3,13 @@
 #include <unistd.h>
 #include <fcntl.h>
 #include <malloc.h>
+#include <sys/vfs.h>
 
+/// The file system type (statfs f_type) of an open file, or -1.
+static inline long long benji_file_system_type(int fd) {
+    struct statfs fs;
+    return fstatfs(fd, &fs) == 0 ? (long long)fs.f_type : -1;
+}
 static inline int benji_syncfs(int fd) { return syncfs(fd); }
 static inline int benji_fallocate(int fd, int mode, long long offset, long long length) {
     return fallocate(fd, mode, (off_t)offset, (off_t)length);

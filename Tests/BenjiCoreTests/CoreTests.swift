@@ -136,3 +136,24 @@ import Testing
         #expect(BenjiError.system("x", errno: EIO).status == .ioError)
     }
 }
+
+@Suite struct FileSystemTests {
+    /// Restores fill the page cache ahead of their writes only where that reads zeros without I/O.
+    @Test func tellsLocalFileSystemsThatReadHolesWithoutIO() throws {
+        for dir in [FileManager.default.currentDirectoryPath, "/dev/shm", "/proc"] where FileManager.default.fileExists(atPath: dir) {
+            // What stat(1) says the file system is, in hex.
+            let stat = Process()
+            stat.executableURL = URL(fileURLWithPath: "/usr/bin/stat")
+            stat.arguments = ["-f", "-c", "%t", dir]
+            let out = Pipe()
+            stat.standardOutput = out
+            try stat.run()
+            stat.waitUntilExit()
+            let hex = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            let type = Int(hex.trimmingCharacters(in: .whitespacesAndNewlines), radix: 16)
+            let expected = [0xEF53, 0x5846_5342, 0x9123_683E].contains(type ?? -1)
+            #expect(try FileDescriptor(path: dir, flags: O_RDONLY).readsHolesWithoutIO() == expected, "\(dir): type \(hex)")
+        }
+        #expect(!(try FileDescriptor(path: "/proc", flags: O_RDONLY).readsHolesWithoutIO()))
+    }
+}
