@@ -78,7 +78,7 @@ end
 
 complete -c 'benji-seal' -f
 complete -c 'benji-seal' -n '__benji-seal_should_offer_completions_for_flags_or_options "benji-seal" open' -l 'open' -d 'Open sealed objects instead: authenticate, decrypt, decompress and verify them.'
-complete -c 'benji-seal' -n '__benji-seal_should_offer_completions_for_flags_or_options "benji-seal" level' -l 'level' -d 'zstd level: 1 (default) to 19, or negative for zstd\'s fast levels.' -rfka ''
+complete -c 'benji-seal' -n '__benji-seal_should_offer_completions_for_flags_or_options "benji-seal" level' -l 'level' -d 'zstd level, -131072 to 22: 1 (the default) to 19 for everyday use, 20 to 22 for the smallest objects, negative for zstd\'s fastest levels; 0 is zstd\'s default, 3.' -rfka ''
 complete -c 'benji-seal' -n '__benji-seal_should_offer_completions_for_flags_or_options "benji-seal" no-compression' -l 'no-compression' -d 'Store objects uncompressed.'
 complete -c 'benji-seal' -n '__benji-seal_should_offer_completions_for_flags_or_options "benji-seal" catalog' -l 'catalog' -d 'The catalog: a SQLite file. Else $BENJI_CATALOG, else the config file.' -rfka ''
 complete -c 'benji-seal' -n '__benji-seal_should_offer_completions_for_flags_or_options "benji-seal" store' -l 'store' -d 'The object store: file:///path (or a plain path). Else $BENJI_STORE, else the config file.' -rfka ''

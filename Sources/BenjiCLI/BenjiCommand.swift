@@ -151,12 +151,13 @@ struct BackupCommand: ParsableCommand {
     var json = false
 
     func run() throws {
+        let labels = try checkedNames(volume: volume, version)
         let repo = try repository.repository(seal: try compression.sealOptions(repository), keys: keys)
         let src = try openSource(source)
         var request = BackupRequest(volume: volume)
         request.snapshot = version.snapshot
         request.base = version.base
-        request.labels = try parseLabels(version.labels)
+        request.labels = labels
         request.blockSize = try version.blockSize.map(parseBlockSize) ?? (version.base == nil ? try repository.configValue("block_size").map(parseBlockSize) : nil)
         request.hints = try hints.map(loadHints)
         request.checkUnchanged = !noCheck

@@ -27,6 +27,7 @@ public enum BenjiMain {
         }
         var cmd = parsed
         do {
+            try checkWorkerCount()
             try cmd.run()
             exit(0)
         } catch let e as BenjiError {

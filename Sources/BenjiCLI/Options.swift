@@ -64,8 +64,20 @@ struct ConfigFile {
             } else if let hash = value.firstIndex(of: "#") {
                 value = value[..<hash].trimmingCharacters(in: .whitespaces)
             }
-            guard ["catalog", "store", "compression_level", "block_size", "key_file", "passphrase_file"].contains(key) else {
-                throw BenjiError(.config, "configuration file \(path), line \(n + 1): unknown key \"\(key)\"")
+            let at = "configuration file \(path), line \(n + 1)"
+            switch key {
+            case "catalog", "store", "key_file", "passphrase_file":
+                guard !value.isEmpty else { throw BenjiError(.config, "\(at): \(key) is empty") }
+            case "compression_level":
+                guard value == "none" || Int(value).map(ZstdLevels.range.contains) == true else {
+                    throw BenjiError(.config, "\(at): compression_level must be none or a zstd level from \(ZstdLevels.range.lowerBound) to \(ZstdLevels.range.upperBound)")
+                }
+            case "block_size":
+                do { _ = try parseBlockSize(value) } catch let e as BenjiError {
+                    throw BenjiError(.config, "\(at): block_size: \(e.message)")
+                }
+            default:
+                throw BenjiError(.config, "\(at): unknown key \"\(key)\"")
             }
             values[key] = value
         }
@@ -85,6 +97,10 @@ struct RepositoryOptions: ParsableArguments {
     var config: String?
 
     func setting(_ flag: String?, env: String, key: String) throws -> String? {
+        // A file named by --config or BENJI_CONFIG must exist and be sound, whatever it is used for.
+        if config != nil || ProcessInfo.processInfo.environment["BENJI_CONFIG"] != nil {
+            _ = try ConfigFile.load(explicit: config)
+        }
         if let flag { return flag }
         if let value = ProcessInfo.processInfo.environment[env], !value.isEmpty { return value }
         return try ConfigFile.load(explicit: config)?.values[key]
@@ -194,7 +210,7 @@ struct NewKeyOptions: ParsableArguments {
 
 /// Compression settings, shared by every command that seals objects.
 struct CompressionOptions: ParsableArguments {
-    @Option(help: ArgumentHelp("zstd level: 1 (default) to 19, or negative for zstd's fast levels.", valueName: "n"))
+    @Option(help: ArgumentHelp("zstd level, \(ZstdLevels.range.lowerBound) to \(ZstdLevels.range.upperBound): 1 (the default) to 19 for everyday use, 20 to 22 for the smallest objects, negative for zstd's fastest levels; 0 is zstd's default, 3.", valueName: "n"))
     var level: Int?
 
     @Flag(help: "Store objects uncompressed.")
@@ -205,7 +221,7 @@ struct CompressionOptions: ParsableArguments {
         if let level { return SealOptions(compressionLevel: level) }
         if let text = try repo?.configValue("compression_level") {
             if text == "none" { return SealOptions(compressionLevel: nil) }
-            guard let n = Int(text) else { throw BenjiError(.config, "compression_level must be an integer or none") }
+            guard let n = Int(text) else { throw BenjiError(.config, "compression_level must be none or a zstd level") }
             return SealOptions(compressionLevel: n)
         }
         return .default

@@ -27,7 +27,15 @@ struct VersionOptions: ParsableArguments {
 /// Stream header fields for a new stream.
 func streamHeader(volume: String, size: Int64?, blockSize: Int, source: String, options: VersionOptions) throws -> StreamHeader {
     StreamHeader(volume: volume, snapshot: options.snapshot, size: size, blockSize: blockSize, base: options.base,
-                 source: source, labels: try parseLabels(options.labels))
+                 source: source, labels: try checkedNames(volume: volume, options))
+}
+
+/// The labels of a new version, once its names are known to be acceptable to the catalog.
+/// - Throws: 64 for a bad volume name, snapshot name or label.
+func checkedNames(volume: String, _ options: VersionOptions) throws -> [(String, String)] {
+    let labels = try parseLabels(options.labels)
+    try Catalog.validateNames(volume: volume, snapshot: options.snapshot, labels: labels, status: .usage)
+    return labels
 }
 
 /// Resolves the block size: the flag, else the base's (from the catalog), else the config file, else 4 MiB.
@@ -69,6 +77,7 @@ struct DiffCommand: ParsableCommand {
     var noCheck = false
 
     func run() throws {
+        _ = try checkedNames(volume: volume, version)
         let src = try openSource(source)
         guard let size = src.size else { throw BenjiError(.usage, "benji-diff needs a source of known size; for a stream use benji-chunk - VOLUME") }
         let blockSize = try resolveBlockSize(version, repository: repository)
@@ -168,6 +177,7 @@ struct ChunkCommand: ParsableCommand {
             count += 1
             try out.write(record)
         })
+        if src.size == nil && total == 0 { throw emptyStreamError(src) }
         var end = EndRecord(blocks: count, size: src.size ?? total)
         end.record["bytes_read"] = .int(bytesRead)
         end.record["bytes_sparse"] = .int(sparse)

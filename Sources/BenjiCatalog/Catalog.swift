@@ -423,6 +423,7 @@ public final class Catalog: @unchecked Sendable {
     public func beginVersion(volume: String, snapshot: String, size: Int64?, blockSize: Int, base: String?,
                              source: String?, labels: [(String, String)], id: String? = nil,
                              notice: (String) -> Void = { printError($0) }) throws -> VersionWriter {
+        try Catalog.validateNames(volume: volume, snapshot: snapshot, labels: labels, status: .dataError)
         let versionID = id ?? Catalog.newVersionID(volume: volume)
         let lockName = "volume:" + volume
         var baseInfo: VersionInfo?
@@ -477,6 +478,24 @@ public final class Catalog: @unchecked Sendable {
         defer { s.reset() }
         _ = try s.step()
         return s.int(0)
+    }
+
+    /// Checks the names a version is recorded under, which tables and ids show: a volume is 1 to 255 bytes
+    /// and does not start with `-` (its ids would read as options); a snapshot (maybe empty), a volume and
+    /// label values hold no control characters (a newline would split a row of `benji ls`).
+    /// - Throws: `status` (64 for options, 65 for a stream's header).
+    public static func validateNames(volume: String, snapshot: String, labels: [(String, String)], status: ExitStatus) throws {
+        func check(_ text: String, _ what: String) throws {
+            if let c = text.unicodeScalars.first(where: { $0.properties.generalCategory == .control }) {
+                throw BenjiError(status, "\(what) holds a control character (U+\(String(format: "%04X", c.value)))")
+            }
+            guard text.utf8.count <= 255 else { throw BenjiError(status, "\(what) is longer than 255 bytes") }
+        }
+        guard !volume.isEmpty else { throw BenjiError(status, "the volume name is empty") }
+        guard !volume.hasPrefix("-") else { throw BenjiError(status, "volume \"\(volume)\" starts with -") }
+        try check(volume, "the volume name")
+        try check(snapshot, "the snapshot name")
+        for (key, value) in labels { try check(value, "label \(key)") }
     }
 
     /// A new version id: the volume name (made safe for file names and URLs) and 8 random characters.

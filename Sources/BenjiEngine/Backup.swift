@@ -196,6 +196,7 @@ public final class BackupEngine {
             streamed += Int64(o.size)
         })
         stats.bytesWritten = try objects.finish()
+        if source.size == nil && streamed == 0 { throw emptyStreamError(source) }
         let size = source.size ?? streamed
         return (size, stats)
     }

@@ -3,6 +3,13 @@ import BenjiCore
 import Glibc
 #endif
 
+/// The error for a stream that ended before its first byte: refused rather than recorded as an empty
+/// version, since that is what a failed command at the head of a pipeline (`ssh … dd | benji backup -`)
+/// looks like.
+public func emptyStreamError(_ source: BlockSource) -> BenjiError {
+    BenjiError(.dataError, "\(source.name) is empty: there is nothing to back up")
+}
+
 /// Where a backup reads from.
 public protocol BlockSource: AnyObject, Sendable {
     /// The source's canonical name, recorded in the version (`file:/dev/vg0/lv1`, `stdin`).

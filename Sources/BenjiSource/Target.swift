@@ -65,7 +65,13 @@ public final class RestoreTarget: @unchecked Sendable {
         // Truncating first turns the whole file into a hole: zero blocks then need no work when sparse.
         fd = try FileDescriptor(path: path, flags: O_WRONLY | O_CREAT | O_TRUNC, mode: 0o600)
         if let size {
-            try fd.truncate(to: size)
+            do {
+                try fd.truncate(to: size)
+            } catch {
+                // A size the file system cannot hold: leave no empty file behind.
+                if created { unlink(path) }
+                throw error
+            }
             // Not sparse: allocate every block up front (as unwritten extents that read as zeros) instead
             // of writing zeros, where the file system can.
             if !sparse && size > 0 { preallocated = fd.allocate(at: 0, length: size) }

@@ -52,9 +52,17 @@ let restorePipeline = "benji-catalog blocks $V | benji-put --get | benji-seal --
         let versions = try s.versions()
         #expect(versions.map { $0["size"] as? Int } == [3 * 65_536 + 99, 3 * 65_536 + 99])
         #expect(versions.allSatisfy { $0["source"] as? String == "stdin" })
-        // An empty stream is an empty image.
-        let empty = try s.ok("benji backup - empty < /dev/null")
-        try s.ok("benji restore \(empty) e && test ! -s e")
+        // An empty stream is what a failed command upstream looks like: refused, nothing committed.
+        let empty = try s.sh("false | benji backup - empty")
+        #expect(empty.status == 65)
+        #expect(empty.stderr == "benji: error: stdin is empty: there is nothing to back up\n")
+        let emptyPipeline = try s.sh("benji-chunk - empty < /dev/null | benji-catalog dedup | benji-seal | benji-put | benji-catalog commit")
+        #expect(emptyPipeline.status == 65)
+        #expect(emptyPipeline.stderr.contains("benji-chunk: error: stdin is empty"))
+        #expect(try s.versions().count == 2)
+        // An empty file is an empty image.
+        let file = try s.ok("touch e0 && benji backup e0 empty")
+        try s.ok("benji restore \(file) e && test ! -s e")
     }
 
     /// The pipeline and `benji backup` make the same version: the same block map and the same objects.
@@ -237,6 +245,11 @@ let restorePipeline = "benji-catalog blocks $V | benji-put --get | benji-seal --
         let unread = try s.sh("benji-diff img vol --base \(v) --hints <(echo '[]') | benji-catalog commit")
         #expect(unread.status == 65)
         #expect(unread.stderr.contains("was not read"))
+        // A size the file system cannot hold: no empty file is left behind.
+        let huge = try s.sh(#"sed '1s/"size":131072/"size":70368744177664/' stored.ndjson | benji-write big.img"#)
+        #expect(huge.status == 74)
+        #expect(huge.stderr.contains("resizing"))
+        #expect(!FileManager.default.fileExists(atPath: s.dir + "/big.img"))
         // An incremental plan is not a whole image: benji-write refuses it.
         let partial = try s.sh("benji-diff img vol --base \(v) --hints <(echo '[]') --no-check | benji-write out")
         #expect(partial.status == 65)
@@ -277,6 +290,52 @@ let restorePipeline = "benji-catalog blocks $V | benji-put --get | benji-seal --
         let usage = try s.sh("benji backup")
         #expect(usage.status == 64)
         try expectNoValidVersion(s)
+    }
+
+    /// Names end up in tables and ids: empty names, a leading -, and control characters are refused.
+    @Test func volumeSnapshotAndLabelNamesAreChecked() throws {
+        let s = try Sandbox()
+        try s.makeImage("img", size: 65_536, seed: 1)
+        for (args, message) in [("''", "the volume name is empty"), ("-- -vol", "volume \"-vol\" starts with -"),
+                                ("\"$(printf 'a\\nb')\"", "the volume name holds a control character (U+000A)"),
+                                ("vol --snapshot \"$(printf 'x\\ty')\"", "the snapshot name holds a control character (U+0009)"),
+                                ("vol --label \"k=$(printf 'x\\ny')\"", "label k holds a control character (U+000A)")] {
+            let backup = try s.sh("benji backup img \(args)")
+            #expect(backup.status == 64, "\(args)")
+            #expect(backup.stderr == "benji: error: \(message)\n")
+            let diff = try s.sh("benji-diff img \(args)")
+            #expect(diff.status == 64, "\(args)")
+            #expect(diff.stderr == "benji-diff: error: \(message)\n")
+        }
+        // The catalog checks a stream's header too.
+        let edited = try s.sh(#"benji-chunk img vol | sed '1s/"volume":"vol"/"volume":"v\\u0001l"/' | benji-catalog dedup | benji-seal | benji-put | benji-catalog commit"#)
+        #expect(edited.status == 65)
+        #expect(edited.stderr.contains("benji-catalog: error: the volume name holds a control character (U+0001)"), "\(edited.stderr)")
+        try expectNoValidVersion(s)
+    }
+
+    @Test func settingsFromTheEnvironmentAndTheConfigFileAreChecked() throws {
+        let s = try Sandbox()
+        for threads in ["abc", "0", "-1", "100000"] {
+            let r = try s.sh("BENJI_THREADS=\(threads) benji ls")
+            #expect(r.status == 78)
+            #expect(r.stderr == "benji: error: BENJI_THREADS is \"\(threads)\"; it must be a number from 1 to 256\n")
+        }
+        try s.ok("BENJI_THREADS=3 benji ls")
+        // A named config file must exist, whatever the command takes from it.
+        for command in ["benji ls", "benji-catalog blocks nope", "benji backup img vol"] {
+            let r = try s.sh("BENJI_CONFIG=\(s.dir)/nowhere.toml \(command)")
+            #expect(r.status == 78, "\(command)")
+            #expect(r.stderr.hasSuffix("error: configuration file \(s.dir)/nowhere.toml does not exist\n"))
+        }
+        for (line, message) in [("block_size = \"banana\"", "block_size: block size banana must be"),
+                                ("compression_level = 99", "compression_level must be none or a zstd level from"),
+                                ("catalog = ", "catalog is empty")] {
+            try s.ok("printf '# settings\\n%s\\n' '\(line)' > bad.toml")
+            let r = try s.sh("benji ls --config bad.toml")
+            #expect(r.status == 78, "\(line)")
+            #expect(r.stderr.hasPrefix("benji: error: configuration file bad.toml, line 2: \(message)"), "\(r.stderr)")
+        }
     }
 }
 
