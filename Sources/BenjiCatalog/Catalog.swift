@@ -207,6 +207,18 @@ public final class Catalog: @unchecked Sendable {
         return try s.step() && s.int(0) == ObjectState.invalid.rawValue
     }
 
+    /// Marks objects found missing or damaged (by a restore) as invalid: dedup no longer trusts them, and
+    /// the next backup that meets their data stores them again (`heal`), which makes them valid again.
+    public func markInvalid(objectIDs: [Int64]) throws {
+        guard !objectIDs.isEmpty else { return }
+        try db.transaction {
+            for id in objectIDs {
+                try db.statement("UPDATE objects SET state = ? WHERE id = ? AND state = ?")
+                    .bind(.int(ObjectState.invalid.rawValue), .int(id), .int(ObjectState.valid.rawValue)).run()
+            }
+        }
+    }
+
     /// The object with this row id.
     public func object(id: Int64) throws -> ObjectRef {
         let s = try db.statement("SELECT sha256, size, name FROM objects WHERE id = ?")

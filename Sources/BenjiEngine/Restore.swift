@@ -63,6 +63,8 @@ public final class RestoreEngine {
         let sealer = repository.sealer
         var bad = BadRangeCollector()
         var written: Int64 = 0
+        // Objects found missing or damaged: recorded as invalid at the end, so that dedup stops trusting them.
+        let damaged = Locked<Set<Int64>>([])
 
         // The catalog walk runs on a thread of its own and feeds a bounded queue, so that the producer
         // below never holds the catalog connection while workers run.
@@ -132,6 +134,7 @@ public final class RestoreEngine {
                 // Not one missing object: the store itself is gone (an unmounted file system).
                 throw BenjiError(.unavailable, "store \(store.url) is no longer reachable (its config object is gone)")
             case .failure(let e):
+                if e.status == .notFound || e.status == .dataError { damaged.withLock { _ = $0.insert(object.id) } }
                 if direct { try target.zero(at: offset, length: entry.size) }
                 return (entry, nil, e)
             case .success(let m):
@@ -159,6 +162,13 @@ public final class RestoreEngine {
         if let error = walkError.withLock({ $0 }) { throw error }
         try target.finish(size: size, durable: durable)
         finished = true
+        let invalid = damaged.withLock { Array($0) }.sorted()
+        do {
+            try repository.catalog.markInvalid(objectIDs: invalid)
+        } catch {
+            // The restore itself is done; a read-only catalog only keeps dedup trusting these objects.
+            printError("note: \(invalid.count) missing or damaged object(s) could not be marked invalid in the catalog: \(error)")
+        }
         return RestoreReport(version: version, badRanges: bad.ranges, bytesWritten: written,
                              duration: Date().timeIntervalSince(started))
     }
