@@ -16,7 +16,14 @@ func commandName(_ sub: String) -> String {
 /// stderr (`tool: error: …`) and an exit status (docs/design.md §7).
 public enum BenjiMain {
     public static func run(_ command: ParsableCommand.Type, tool: String) -> Never {
-        if tool != "benji" { standaloneTool = tool }
+        if tool != "benji" {
+            standaloneTool = tool
+            // `benji --version` comes from ArgumentParser; the stage tools answer it too.
+            if CommandLine.arguments.dropFirst().first == "--version" {
+                print(benjiVersion)
+                exit(0)
+            }
+        }
         signal(SIGPIPE, SIG_IGN)
         keepLargeAllocations(upTo: 32 << 20)
         let parsed: ParsableCommand

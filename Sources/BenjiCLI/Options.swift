@@ -261,6 +261,12 @@ func parseBlockSize(_ text: String) throws -> Int {
 /// Reads a hints file (`-` for stdin is not allowed: stdin carries the image or the stream).
 /// Works with pipes too (`--hints <(rbd diff --format=json …)`).
 func loadHints(_ path: String) throws -> [Extent] {
-    let bytes = try FileDescriptor.reading(path, what: "hints file").readToEnd(limit: 1 << 30)
+    let file = try FileDescriptor.reading(path, what: "hints file")
+    let bytes: [UInt8]
+    do {
+        bytes = try file.readToEnd(limit: 1 << 30)
+    } catch let e as BenjiError {
+        throw BenjiError(e.status, "hints file \(path) cannot be read: \(e.message)")
+    }
     return try Hints.parse(bytes, name: path)
 }

@@ -280,6 +280,11 @@ let restorePipeline = "benji-catalog blocks $V | benji-put --get | benji-seal --
         #expect(noSource.stderr.hasPrefix("benji: error: source missing.img:"))
         let dirSource = try s.sh("mkdir d && benji backup d vol")
         #expect(dirSource.status == 64)
+        let dirHints = try s.sh("benji-diff img vol --hints d")
+        #expect(dirHints.status == 74)
+        #expect(dirHints.stderr.hasPrefix("benji-diff: error: hints file d cannot be read: "))
+        // Every tool tells its version.
+        #expect(try s.ok("benji-put --version") == (try s.ok("benji --version")))
         // Listing needs only the catalog: it works while the store is unreachable.
         try s.ok("benji ls --store file://\(s.dir)/nowhere")
         let unconfigured = try s.sh("env -u BENJI_CATALOG -u BENJI_STORE benji ls")
