@@ -434,7 +434,7 @@ public final class Catalog: @unchecked Sendable {
     ///   base is not valid or has another block size.
     public func beginVersion(volume: String, snapshot: String, size: Int64?, blockSize: Int, base: String?,
                              source: String?, labels: [(String, String)], id: String? = nil,
-                             notice: (String) -> Void = { printError($0) }) throws -> VersionWriter {
+                             notice: (String) -> Void = { printNote($0) }) throws -> VersionWriter {
         try Catalog.validateNames(volume: volume, snapshot: snapshot, labels: labels, status: .dataError)
         let versionID = id ?? Catalog.newVersionID(volume: volume)
         let lockName = "volume:" + volume
@@ -450,7 +450,7 @@ public final class Catalog: @unchecked Sendable {
                     try db.statement("DELETE FROM pending_objects WHERE version_id = ?").bind(.text(stale)).run()
                     try db.statement("DELETE FROM versions WHERE id = ? AND status = 'incomplete'").bind(.text(stale)).run()
                 }
-                notice("note: recovered the lock on volume \(volume) from \(holder), which is gone; its incomplete version was removed")
+                notice("recovered the lock on volume \(volume) from \(holder), which is gone; its incomplete version was removed")
             }
             if let base {
                 let b = try version(base)

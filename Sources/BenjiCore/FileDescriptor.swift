@@ -205,6 +205,13 @@ public var hostName: String {
     return String(cString: buffer)
 }
 
+/// The name messages on stderr start with: the binary's (`benji`, `benji-put`), set once at start.
+nonisolated(unsafe) public var toolName = "benji"
+
+/// Writes a note — something the user should know, not an error — to standard error, as
+/// `tool: note: …`, like the errors' `tool: error: …`.
+public func printNote(_ text: String) { printError("\(toolName): note: \(text)") }
+
 /// Writes a line to standard error without buffering.
 public func printError(_ line: String) {
     var text = line

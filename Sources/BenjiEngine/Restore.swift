@@ -167,7 +167,7 @@ public final class RestoreEngine {
             try repository.catalog.markInvalid(objectIDs: invalid)
         } catch {
             // The restore itself is done; a read-only catalog only keeps dedup trusting these objects.
-            printError("note: \(invalid.count) missing or damaged object(s) could not be marked invalid in the catalog: \(error)")
+            printNote("\(invalid.count) missing or damaged object(s) could not be marked invalid in the catalog: \(error)")
         }
         return RestoreReport(version: version, badRanges: bad.ranges, bytesWritten: written,
                              duration: Date().timeIntervalSince(started))

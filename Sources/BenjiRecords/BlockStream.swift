@@ -113,7 +113,7 @@ public struct StreamValidator {
     public func finish(location: String) throws {
         if ended { return }
         if header == nil {
-            throw BenjiError.data("the input ended before a stream record: no stream", location: location)
+            throw BenjiError.data("the input ended before a stream record (did the stage before this one fail?)", location: location)
         }
         throw BenjiError.data(
             "the input ended without an end record after \(blockCount) blocks: the stream is incomplete", location: location)

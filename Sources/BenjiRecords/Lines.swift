@@ -142,7 +142,8 @@ public final class RecordReader {
     }
 
     /// Where the last line came from, for messages: `<stdin>:12`.
-    public var location: String { "\(name):\(lineNumber)" }
+    /// `name:line`, or just the name before the first line (an empty input).
+    public var location: String { lineNumber == 0 ? name : "\(name):\(lineNumber)" }
 
     /// The next raw line, or nil at end of input. An unterminated last line is an error.
     public func nextLine() throws -> [UInt8]? {

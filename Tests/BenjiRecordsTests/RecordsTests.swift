@@ -214,7 +214,7 @@ private func bytes(_ s: String) -> [UInt8] { Array(s.utf8) }
         ([#"{"type":"stream","v":1,"volume":"vm","size":10000,"block_size":4096}"#, #"{"type":"block","v":1,"idx":0,"size":4096,"zero":true,"data":"AAAA"}"#], "zero block"),
         ([#"{"v":1}"#], "no \"type\""),
         ([#"{"type":"stream"}"#], "\"v\""),
-        ([], "no stream"),
+        ([], "ended before a stream record"),
         ([#"{"type":"stream","v":1,"volume":"vm","block_size":4096}"#, #"{"type":"block","v":1,"idx":0,"size":4096}"#,
           #"{"type":"block","v":1,"idx":1,"size":4096}"#, #"{"type":"end","v":1,"blocks":2,"size":8000}"#], "needs 3904"),
         ([#"{"type":"stream","v":1,"volume":"vm","block_size":4096}"#, #"{"type":"block","v":1,"idx":1000000000000000,"size":4096}"#], "largest image"),
