@@ -173,7 +173,9 @@ struct RestoreCommand: ParsableCommand {
         discussion: """
         Every block is verified against its SHA-256. A missing or damaged object does not stop the restore: \
         its block is written as zeros, the bad ranges are reported on stderr (and as `bad_range` records with \
-        --json), and the exit status is 3.
+        --json), and the exit status is 3. The objects found missing or damaged are marked invalid in the \
+        catalog: the next backup that meets their data stores them again, which repairs every version that \
+        uses them.
         """)
 
     @OptionGroup var repository: RepositoryOptions
@@ -185,7 +187,7 @@ struct RestoreCommand: ParsableCommand {
     var sparse = false
     @Flag(help: "Overwrite an existing target.")
     var force = false
-    @Flag(help: "Print bad ranges as records on stdout.")
+    @Flag(help: "Print bad ranges as records on stdout (not when stdout is the target: then only the lines on stderr).")
     var json = false
     @Flag(help: "Flush a restored file to stable storage before exiting (a device always is).")
     var fsync = false
