@@ -16,6 +16,7 @@ func commandName(_ sub: String) -> String {
 /// stderr (`tool: error: …`) and an exit status (docs/design.md §7).
 public enum BenjiMain {
     public static func run(_ command: ParsableCommand.Type, tool: String) -> Never {
+        initializeOpenSSLWithoutCleanupAtExit()
         toolName = tool
         if tool != "benji" {
             standaloneTool = tool

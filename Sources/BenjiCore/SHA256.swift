@@ -31,3 +31,13 @@ public func secureRandomBytes(_ count: Int) -> [UInt8] {
     precondition(ok == 1, "RAND_bytes failed")
     return out
 }
+
+/// Initializes OpenSSL without its clean-up at exit; call first thing in a process, before any thread.
+///
+/// By default OpenSSL frees its global state in an `atexit` handler. A worker thread that is still
+/// finishing at that moment (running OpenSSL's thread-exit handler) then reads freed memory: a stage
+/// crashed that way, once in several hundred runs, as `main` returned. The operating system frees
+/// everything at exit anyway. The corresponding C call is `OPENSSL_init_crypto(OPENSSL_INIT_NO_ATEXIT)`.
+public func initializeOpenSSLWithoutCleanupAtExit() {
+    _ = OPENSSL_init_crypto(UInt64(OPENSSL_INIT_NO_ATEXIT), nil)
+}
