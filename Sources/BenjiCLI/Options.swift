@@ -97,13 +97,13 @@ struct RepositoryOptions: ParsableArguments {
     var config: String?
 
     func setting(_ flag: String?, env: String, key: String) throws -> String? {
-        // A file named by --config or BENJI_CONFIG must exist and be sound, whatever it is used for.
-        if config != nil || ProcessInfo.processInfo.environment["BENJI_CONFIG"] != nil {
-            _ = try ConfigFile.load(explicit: config)
-        }
+        // A file named by --config or BENJI_CONFIG must exist and be sound, whatever it is used for; one
+        // found on the search path is read only if the setting comes from it.
+        let named = config != nil || ProcessInfo.processInfo.environment["BENJI_CONFIG"] != nil
+        let namedFile = named ? try ConfigFile.load(explicit: config) : nil
         if let flag { return flag }
         if let value = ProcessInfo.processInfo.environment[env], !value.isEmpty { return value }
-        return try ConfigFile.load(explicit: config)?.values[key]
+        return try (named ? namedFile : ConfigFile.load(explicit: config))?.values[key]
     }
 
     func catalogPath() throws -> String {
@@ -221,8 +221,8 @@ struct CompressionOptions: ParsableArguments {
         if let level { return SealOptions(compressionLevel: level) }
         if let text = try repo?.configValue("compression_level") {
             if text == "none" { return SealOptions(compressionLevel: nil) }
-            guard let n = Int(text) else { throw BenjiError(.config, "compression_level must be none or a zstd level") }
-            return SealOptions(compressionLevel: n)
+            // `ConfigFile.parse` checked it: none or a zstd level.
+            return SealOptions(compressionLevel: Int(text))
         }
         return .default
     }

@@ -145,8 +145,7 @@ final class ResultSlot<Output>: @unchecked Sendable {
 
 /// The number of worker threads a CPU-bound stage uses: `BENJI_THREADS` or the number of cores.
 public var defaultWorkerCount: Int {
-    if let text = ProcessInfo.processInfo.environment["BENJI_THREADS"], let n = Int(text), workerCountRange.contains(n) { return n }
-    return max(1, ProcessInfo.processInfo.activeProcessorCount)
+    ((try? configuredWorkerCount()) ?? nil) ?? max(1, ProcessInfo.processInfo.activeProcessorCount)
 }
 
 /// What `BENJI_THREADS` may be (each worker holds a few block buffers).
@@ -154,11 +153,15 @@ public let workerCountRange = 1...256
 
 /// Checks `BENJI_THREADS`, which every command reads. - Throws: 78 if it is set to anything else than a
 /// number in `workerCountRange`.
-public func checkWorkerCount() throws {
-    guard let text = ProcessInfo.processInfo.environment["BENJI_THREADS"] else { return }
+public func checkWorkerCount() throws { _ = try configuredWorkerCount() }
+
+/// `BENJI_THREADS`, or nil if it is not set. - Throws: 78 if it is not a number in `workerCountRange`.
+private func configuredWorkerCount() throws -> Int? {
+    guard let text = ProcessInfo.processInfo.environment["BENJI_THREADS"] else { return nil }
     guard let n = Int(text), workerCountRange.contains(n) else {
         throw BenjiError(.config, "BENJI_THREADS is \"\(text)\"; it must be a number from \(workerCountRange.lowerBound) to \(workerCountRange.upperBound)")
     }
+    return n
 }
 
 /// Reusable page-aligned buffers of one size, so that the hot path of a stage touches the same memory
