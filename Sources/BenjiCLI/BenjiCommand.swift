@@ -18,7 +18,7 @@ public struct BenjiCommand: ParsableCommand {
         newline-delimited JSON records, so that the same work can be assembled in a shell pipeline.
 
         Exit status: 0 success, 1 failure, 3 finished with bad blocks, 64 usage, 65 bad input data, \
-        66 not found, 69 store unreachable, 73 target exists, 74 I/O error, 75 locked, 77 permission denied \
+        66 not found, 69 store unreachable, 73 target exists (or is a device too small), 74 I/O error, 75 locked, 77 permission denied \
         (a protected version, a wrong or missing key), 78 configuration error.
         """,
         version: benjiVersion,

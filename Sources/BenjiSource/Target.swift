@@ -29,7 +29,7 @@ public final class RestoreTarget: @unchecked Sendable {
     ///   - sparse: leave zero blocks as holes (files) or unmapped (devices, `BLKZEROOUT`) instead of
     ///     writing zeros.
     ///   - force: overwrite an existing file, or write to a device.
-    /// - Throws: 73 if the target exists and `force` is not set; 65 if a device is too small.
+    /// - Throws: 73 if the target exists and `force` is not set, or if a device is too small.
     public init(path: String, size: Int64?, sparse: Bool, force: Bool, blockSize: Int) throws {
         self.path = path
         self.sparse = sparse
@@ -48,7 +48,7 @@ public final class RestoreTarget: @unchecked Sendable {
             kind = .device
             fd = try FileDescriptor(path: path, flags: O_WRONLY)
             if let size, try fd.size() < size {
-                throw BenjiError(.dataError, "restore target \(path) holds \(try fd.size()) bytes, the version \(size)")
+                throw BenjiError(.cannotCreate, "restore target \(path) holds \(try fd.size()) bytes, too few for the version's \(size)")
             }
             return
         }

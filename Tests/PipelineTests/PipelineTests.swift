@@ -510,9 +510,10 @@ let loopDevicesAvailable: Bool = getuid() == 0 && FileManager.default.fileExists
     /// overwrite a device without --force.
     @Test func backupAndRestoreBlockDevices() throws {
         let s = try Sandbox()
-        try s.ok("truncate -s 32M a.img b.img")
+        try s.ok("truncate -s 32M a.img b.img && truncate -s 16M c.img")
         let a = try s.ok("losetup --show -f a.img"), b = try s.ok("losetup --show -f b.img")
-        defer { _ = try? s.sh("losetup -d \(a); losetup -d \(b)") }
+        let c = try s.ok("losetup --show -f c.img")
+        defer { _ = try? s.sh("losetup -d \(a); losetup -d \(b); losetup -d \(c)") }
         try s.ok("head -c 5000000 /dev/urandom | dd of=\(a) bs=1M conv=notrunc,fsync status=none")
         let v = try s.ok("benji backup \(a) dev --block-size 1M")
         let info = try s.versions()[0]
@@ -525,5 +526,10 @@ let loopDevicesAvailable: Bool = getuid() == 0 && FileManager.default.fileExists
         try s.ok("benji restore \(v) \(b) --force --sparse && cmp \(a) \(b)")
         try s.ok("dd if=/dev/urandom of=\(b) bs=1M count=32 status=none")
         try s.ok("V=\(v); \(restorePipeline) \(b) --force --sparse && cmp \(a) \(b)")
+        // A device smaller than the version is refused before anything is written to it.
+        let small = try s.sh("benji restore \(v) \(c) --force")
+        #expect(small.status == 73)
+        #expect(small.stderr.contains("holds 16777216 bytes, too few for the version's 33554432"))
+        try s.ok("cmp -n 16777216 \(c) /dev/zero")
     }
 }
