@@ -14,3 +14,19 @@ func systemFileSystemType(_ fd: Int32) -> Int64 { benji_file_system_type(fd) }
 public func keepLargeAllocations(upTo bytes: Int) {
     benji_keep_large_allocations(Int32(bytes), Int32(min(Int(Int32.max), bytes * 2)))
 }
+
+extension FileDescriptor {
+    /// True if every page of the file's first `length` bytes is in the page cache; nil if that cannot be
+    /// told. (`mincore` on a mapping: nothing is read.)
+    public func isCached(length: Int) -> Bool? {
+        switch benji_fully_cached(rawValue, length) {
+        case 1: return true
+        case 0: return false
+        default: return nil
+        }
+    }
+
+    /// Turns direct I/O (`O_DIRECT`: reads and writes bypass the page cache) on or off; false if the
+    /// file system does not support it.
+    public func setDirect(_ on: Bool) -> Bool { benji_set_direct(rawValue, on ? 1 : 0) == 0 }
+}

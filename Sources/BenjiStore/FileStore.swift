@@ -14,6 +14,13 @@ public final class FileStore: ObjectStore, @unchecked Sendable {
     public let root: String
     public var url: String { "file://" + root }
     private let createdDirectories = Locked<Set<String>>([])
+    /// Whether the store's file system takes direct reads (`readUncached`); nil until the first try.
+    private let directReads = Locked<Bool?>(nil)
+    /// Whether objects that are not cached are read with direct I/O: nil until the first such read.
+    public var readsDirectly: Bool? { directReads.withLock { $0 } }
+    /// Direct reads go in units of this many bytes, at offsets that are multiples of it (a multiple of
+    /// every logical block size in use: 512 and 4096).
+    public static let directReadAlignment = 4096
 
     public init(root: String) {
         var r = root
@@ -77,9 +84,11 @@ public final class FileStore: ObjectStore, @unchecked Sendable {
 
     public func putBatch() -> PutBatch { FileStoreBatch(store: self) }
 
-    /// Starts reading the object's file into the page cache (`POSIX_FADV_WILLNEED`), without waiting.
+    /// Starts reading the object's file into the page cache (`POSIX_FADV_WILLNEED`), without waiting —
+    /// only where the file system has no direct I/O: elsewhere `get` reads an object that is not cached
+    /// straight into its buffer, and filling the cache first would only add the pages' cost.
     public func prefetch(_ key: String) {
-        guard (try? validate(key)) != nil else { return }
+        guard directReads.withLock({ $0 }) != true, (try? validate(key)) != nil else { return }
         let fd = open(path(for: key), O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { return }
         _ = posix_fadvise(fd, 0, 0, POSIX_FADV_WILLNEED)
@@ -133,13 +142,55 @@ public final class FileStore: ObjectStore, @unchecked Sendable {
         return fd
     }
 
+    /// Reads an object into `buffer`. One that is not in the page cache is read with direct I/O where
+    /// the buffer allows it (`readUncached`).
     public func get(_ key: String, into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
         let fd = try openObject(key)
         let size = Int(try fd.size())
         guard size <= buffer.count else {
             throw BenjiError.data("object \(key) in \(url) is \(size) bytes, more than an object can be")
         }
+        if let n = try readUncached(fd, size: size, into: buffer) { return n }
         return try fd.read(at: 0, into: UnsafeMutableRawBufferPointer(rebasing: buffer[0..<size]))
+    }
+
+    /// Reads an object that is not wholly in the page cache with `O_DIRECT`, from the disk straight into
+    /// `buffer`; nil (read it through the cache) if it is cached, if the file system has no direct I/O,
+    /// or if `buffer` is not aligned to `directReadAlignment` or shorter than the object rounded up to it.
+    ///
+    /// A restore reads each object once: through the cache, every object would first need page-cache
+    /// pages of its own, allocated and then copied out of — on this VM that doubled a cold restore's
+    /// kernel time (design.md §8). Objects that are cached (read again soon after) are read from there.
+    private func readUncached(_ fd: FileDescriptor, size: Int, into buffer: UnsafeMutableRawBufferPointer) throws -> Int? {
+        let unit = Self.directReadAlignment
+        let aligned = (size + unit - 1) / unit * unit
+        guard size > 0, aligned <= buffer.count, Int(bitPattern: buffer.baseAddress) % unit == 0,
+              directReads.withLock({ $0 }) != false, fd.isCached(length: size) == false else { return nil }
+        let direct = fd.setDirect(true)
+        directReads.withLock { $0 = direct }
+        guard direct else { return nil }
+        var done = 0
+        while done < size {
+            let n = pread(fd.rawValue, buffer.baseAddress! + done, aligned - done, off_t(done))
+            if n < 0 {
+                if errno == EINTR { continue }
+                // Alignment the device does not take (a logical block larger than the unit): buffered.
+                if errno == EINVAL && fd.setDirect(false) {
+                    directReads.withLock { $0 = false }
+                    return nil
+                }
+                throw BenjiError.system("reading \(fd.path) at offset \(done)", errno: errno, status: .ioError)
+            }
+            if n == 0 { break }
+            done += n
+            if done < size && done % unit != 0 {
+                // A short read that leaves an unaligned offset: the rest through the cache.
+                guard fd.setDirect(false) else { return nil }
+                done += try fd.read(at: Int64(done), into: UnsafeMutableRawBufferPointer(rebasing: buffer[done..<size]))
+                break
+            }
+        }
+        return min(done, size)
     }
 
     public func get(_ key: String) throws -> [UInt8] {

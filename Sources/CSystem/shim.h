@@ -20,3 +20,32 @@ static inline void benji_keep_large_allocations(int mmap_threshold, int trim_thr
     mallopt(M_MMAP_THRESHOLD, mmap_threshold);
     mallopt(M_TRIM_THRESHOLD, trim_threshold);
 }
+
+#include <stdlib.h>
+#include <sys/mman.h>
+/// 1 if every page of the first `length` bytes of a file is in the page cache, 0 if not, -1 if that
+/// cannot be told (`mincore` on a mapping of the file: nothing is read or faulted in).
+static inline int benji_fully_cached(int fd, size_t length) {
+    if (length == 0) return 1;
+    long page = sysconf(_SC_PAGESIZE);
+    size_t pages = (length + (size_t)page - 1) / (size_t)page;
+    void *p = mmap(NULL, length, PROT_READ, MAP_SHARED, fd, 0);
+    if (p == MAP_FAILED) return -1;
+    unsigned char small[1024];
+    unsigned char *vec = pages <= sizeof small ? small : malloc(pages);
+    int result = -1;
+    if (vec && mincore(p, length, vec) == 0) {
+        result = 1;
+        for (size_t i = 0; i < pages; i++) if (!(vec[i] & 1)) { result = 0; break; }
+    }
+    if (vec && vec != small) free(vec);
+    munmap(p, length);
+    return result;
+}
+/// Turns O_DIRECT on or off for an open file; 0, or -1 with errno (EINVAL: the file system has no
+/// direct I/O).
+static inline int benji_set_direct(int fd, int on) {
+    int flags = fcntl(fd, F_GETFL);
+    if (flags < 0) return -1;
+    return fcntl(fd, F_SETFL, on ? (flags | O_DIRECT) : (flags & ~O_DIRECT));
+}

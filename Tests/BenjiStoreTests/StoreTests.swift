@@ -52,6 +52,45 @@ func temporaryDirectory() -> String {
         #expect(try store.size("versions/aligned") == length)
     }
 
+    /// Objects that are not in the page cache are read with direct I/O into a buffer that allows it
+    /// (aligned, and long enough for the object rounded up); any other buffer, and a cached object, get
+    /// the same bytes through the cache.
+    @Test(arguments: [1, 4095, 4096, 3 * 4096 + 17, 5_000_000])
+    func readsUncachedObjectsDirectly(length: Int) throws {
+        let dir = temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let store = FileStore(root: dir)
+        let data = (0..<length).map { UInt8(truncatingIfNeeded: $0 &* 13 &+ 5) }
+        let key = ObjectKey.block(String(repeating: "ab", count: 32))
+        try store.put(key, data)
+        func dropFromCache() {
+            let fd = open(store.path(for: key), O_RDONLY)
+            #expect(fd >= 0)
+            #expect(posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED) == 0)
+            close(fd)
+        }
+        // Does this file system take O_DIRECT at all (tmpfs before Linux 6.6 does not)?
+        let directIO = try FileDescriptor(path: store.path(for: key), flags: O_RDONLY).setDirect(true)
+
+        let unit = FileStore.directReadAlignment
+        let roomy = UnsafeMutableRawBufferPointer.allocate(byteCount: (length + unit - 1) / unit * unit + 1, alignment: unit)
+        defer { roomy.deallocate() }
+        let exact = UnsafeMutableRawBufferPointer.allocate(byteCount: length, alignment: unit)
+        defer { exact.deallocate() }
+        for buffer in [roomy, UnsafeMutableRawBufferPointer(rebasing: roomy[1...]), exact] {
+            dropFromCache()
+            buffer.initializeMemory(as: UInt8.self, repeating: 0xEE)
+            let n = try store.get(key, into: buffer)
+            #expect(n == length)
+            #expect(Array(buffer[0..<n]) == data)
+        }
+        #expect(store.readsDirectly == directIO)
+        // Now cached (the last read went through the cache): read from there.
+        roomy.initializeMemory(as: UInt8.self, repeating: 0xEE)
+        #expect(try store.get(key, into: roomy) == length)
+        #expect(Array(roomy[0..<length]) == data)
+    }
+
     /// A batch with room for one object at a time still takes many (each put waits for the one before),
     /// from several threads; it leaves no temporary files, whether finished or abandoned.
     @Test func batchWaitsForRoomAndLeavesNoTemporaryFiles() throws {
