@@ -1,4 +1,7 @@
 internal import CSystem
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// `fallocate(fd, 0, offset, length)`; false on failure (for example EOPNOTSUPP).
 func systemFallocate(_ fd: Int32, _ offset: Int64, _ length: Int64) -> Bool {
@@ -16,10 +19,10 @@ public func keepLargeAllocations(upTo bytes: Int) {
 }
 
 extension FileDescriptor {
-    /// True if every page of the file's first `length` bytes is in the page cache; nil if that cannot be
-    /// told. (`mincore` on a mapping: nothing is read.)
-    public func isCached(length: Int) -> Bool? {
-        switch benji_fully_cached(rawValue, length) {
+    /// True if every page of `length` bytes at `offset` (a multiple of the page size) is in the page
+    /// cache; nil if that cannot be told. (`mincore` on a mapping of the range: nothing is read.)
+    public func isCached(at offset: Int64 = 0, length: Int) -> Bool? {
+        switch benji_fully_cached(rawValue, offset, length) {
         case 1: return true
         case 0: return false
         default: return nil
@@ -29,4 +32,28 @@ extension FileDescriptor {
     /// Turns direct I/O (`O_DIRECT`: reads and writes bypass the page cache) on or off; false if the
     /// file system does not support it.
     public func setDirect(_ on: Bool) -> Bool { benji_set_direct(rawValue, on ? 1 : 0) == 0 }
+}
+
+/// Reads `length` bytes at `offset` of a descriptor opened for direct I/O into `buffer`, in whole units
+/// of `unit` bytes (offset, buffer address and `buffer.count` multiples of it, `buffer.count` at least
+/// `length` rounded up); stops early at the end of the file. Nil if the system refuses the alignment
+/// (EINVAL): then read through the page cache.
+public func readDirect(_ fd: FileDescriptor, at offset: Int64, length: Int, unit: Int,
+                       into buffer: UnsafeMutableRawBufferPointer) throws -> Int? {
+    let rounded = (length + unit - 1) / unit * unit
+    precondition(offset % Int64(unit) == 0 && rounded <= buffer.count && Int(bitPattern: buffer.baseAddress) % unit == 0)
+    var done = 0
+    while done < length {
+        let n = pread(fd.rawValue, buffer.baseAddress! + done, rounded - done, off_t(offset) + off_t(done))
+        if n < 0 {
+            if errno == EINTR { continue }
+            if errno == EINVAL { return nil }
+            throw BenjiError.system("reading \(fd.path) at offset \(offset + Int64(done))", errno: errno, status: .ioError)
+        }
+        if n == 0 { break }
+        done += n
+        // A short read that leaves an unaligned offset (not at the end): the caller reads through the cache.
+        if done < length && done % unit != 0 { return nil }
+    }
+    return min(done, length)
 }

@@ -54,6 +54,13 @@ public final class FileSource: BlockSource, @unchecked Sendable {
     public var isRandomAccess: Bool { true }
     private let fd: FileDescriptor
     private let dropCache: Bool
+    /// The same file opened again for direct I/O (`readUncached`); nil where it has none.
+    private let directFD: FileDescriptor?
+    private let readsDirectly: Locked<Bool>
+    /// How many reads went past the cache (for tests).
+    let directReadCount = Locked(0)
+    /// Direct reads go in whole units of this many bytes (a multiple of the logical block sizes in use).
+    static let directReadUnit = 4096
 
     public init(path: String) throws {
         do {
@@ -72,12 +79,41 @@ public final class FileSource: BlockSource, @unchecked Sendable {
         // read again, for example by a benchmark or a second backup, so leave their caching alone).
         dropCache = isDevice
         _ = posix_fadvise(fd.rawValue, 0, 0, POSIX_FADV_SEQUENTIAL)
+        // Through /proc, not the path: the very file opened above, even if the path changes meanwhile.
+        let again = try? FileDescriptor(path: "/proc/self/fd/\(fd.rawValue)", flags: O_RDONLY)
+        directFD = again.flatMap { $0.setDirect(true) ? $0 : nil }
+        readsDirectly = Locked(directFD != nil)
     }
 
     public func read(at offset: Int64, into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
+        if let n = try readUncached(at: offset, into: buffer) { return n }
         let n = try fd.read(at: offset, into: buffer)
         if dropCache { fd.dropCache(at: offset, length: Int64(n)) }
         return n
+    }
+
+    /// Reads a block that is not wholly in the page cache with `O_DIRECT`, from the disk straight into
+    /// `buffer`; nil (read it through the cache) if it is cached, if the file has no direct I/O, or if
+    /// the buffer or offset is not aligned to `directReadUnit`.
+    ///
+    /// A backup reads each block once: through the cache, every block would first need page-cache pages,
+    /// allocated, copied out of and (for a device) dropped again. A block already cached (an image just
+    /// written, a device's busy blocks) is copied from there. Dirty cached pages are written back before
+    /// a direct read, so it sees what a buffered read would.
+    private func readUncached(at offset: Int64, into buffer: UnsafeMutableRawBufferPointer) throws -> Int? {
+        let unit = Self.directReadUnit
+        guard let direct = directFD, let size, offset < size, offset % Int64(unit) == 0,
+              Int(bitPattern: buffer.baseAddress) % unit == 0 else { return nil }
+        let length = Int(min(Int64(buffer.count), size - offset))
+        guard (length + unit - 1) / unit * unit <= buffer.count, readsDirectly.withLock({ $0 }),
+              fd.isCached(at: offset, length: length) == false else { return nil }
+        if let n = try readDirect(direct, at: offset, length: length, unit: unit, into: buffer) {
+            directReadCount.withLock { $0 += 1 }
+            return n
+        }
+        // Alignment the device does not take (a logical block larger than the unit): buffered from now on.
+        readsDirectly.withLock { $0 = false }
+        return nil
     }
 
     /// Asks the file system where the next data is (`lseek(SEEK_DATA)`): a block before it is a hole.

@@ -169,28 +169,11 @@ public final class FileStore: ObjectStore, @unchecked Sendable {
         let direct = fd.setDirect(true)
         directReads.withLock { $0 = direct }
         guard direct else { return nil }
-        var done = 0
-        while done < size {
-            let n = pread(fd.rawValue, buffer.baseAddress! + done, aligned - done, off_t(done))
-            if n < 0 {
-                if errno == EINTR { continue }
-                // Alignment the device does not take (a logical block larger than the unit): buffered.
-                if errno == EINVAL && fd.setDirect(false) {
-                    directReads.withLock { $0 = false }
-                    return nil
-                }
-                throw BenjiError.system("reading \(fd.path) at offset \(done)", errno: errno, status: .ioError)
-            }
-            if n == 0 { break }
-            done += n
-            if done < size && done % unit != 0 {
-                // A short read that leaves an unaligned offset: the rest through the cache.
-                guard fd.setDirect(false) else { return nil }
-                done += try fd.read(at: Int64(done), into: UnsafeMutableRawBufferPointer(rebasing: buffer[done..<size]))
-                break
-            }
-        }
-        return min(done, size)
+        if let n = try BenjiCore.readDirect(fd, at: 0, length: size, unit: unit, into: buffer) { return n }
+        // Alignment the device does not take (a logical block larger than the unit): buffered, from now on.
+        directReads.withLock { $0 = false }
+        guard fd.setDirect(false) else { throw BenjiError(.ioError, "reading \(fd.path): direct I/O cannot be turned off") }
+        return nil
     }
 
     public func get(_ key: String) throws -> [UInt8] {

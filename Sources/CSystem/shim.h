@@ -23,13 +23,13 @@ static inline void benji_keep_large_allocations(int mmap_threshold, int trim_thr
 
 #include <stdlib.h>
 #include <sys/mman.h>
-/// 1 if every page of the first `length` bytes of a file is in the page cache, 0 if not, -1 if that
-/// cannot be told (`mincore` on a mapping of the file: nothing is read or faulted in).
-static inline int benji_fully_cached(int fd, size_t length) {
+/// 1 if every page of `length` bytes of a file at `offset` (page-aligned) is in the page cache, 0 if
+/// not, -1 if that cannot be told (`mincore` on a mapping of the range: nothing is read or faulted in).
+static inline int benji_fully_cached(int fd, long long offset, size_t length) {
     if (length == 0) return 1;
     long page = sysconf(_SC_PAGESIZE);
     size_t pages = (length + (size_t)page - 1) / (size_t)page;
-    void *p = mmap(NULL, length, PROT_READ, MAP_SHARED, fd, 0);
+    void *p = mmap(NULL, length, PROT_READ, MAP_SHARED, fd, (off_t)offset);
     if (p == MAP_FAILED) return -1;
     unsigned char small[1024];
     unsigned char *vec = pages <= sizeof small ? small : malloc(pages);

@@ -27,6 +27,40 @@ private func scratch() -> String {
         #expect(try openSource("-") is StreamSource)
     }
 
+    /// Blocks that are not in the page cache are read with direct I/O into aligned buffers, the last
+    /// (short) one too; unaligned buffers and cached blocks go through the cache; the bytes are the same.
+    @Test func readsUncachedBlocksDirectly() throws {
+        let dir = scratch()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let path = dir + "/img", size = 3 * 65536 + 1234
+        let data = (0..<size).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ $0 >> 12) }
+        try Data(data).write(to: URL(fileURLWithPath: path))
+        let file = try FileDescriptor(path: path, flags: O_RDONLY)
+        try file.sync()
+        func dropFromCache() { #expect(posix_fadvise(file.rawValue, 0, 0, POSIX_FADV_DONTNEED) == 0) }
+        let directIO = try FileDescriptor(path: path, flags: O_RDONLY).setDirect(true)
+
+        let source = try FileSource(path: path)
+        let block = 65536
+        let aligned = UnsafeMutableRawBufferPointer.allocate(byteCount: block + 1, alignment: 4096)
+        defer { aligned.deallocate() }
+        for buffer in [UnsafeMutableRawBufferPointer(rebasing: aligned[0..<block]), UnsafeMutableRawBufferPointer(rebasing: aligned[1...])] {
+            dropFromCache()
+            for offset in stride(from: 0, to: size, by: block) {
+                buffer.initializeMemory(as: UInt8.self, repeating: 0xEE)
+                let n = try source.read(at: Int64(offset), into: buffer)
+                #expect(n == min(block, size - offset))
+                #expect(Array(buffer[0..<n]) == Array(data[offset..<(offset + n)]))
+            }
+        }
+        // Four blocks direct (the aligned buffer), none for the unaligned one, where the system has direct I/O.
+        #expect(source.directReadCount.withLock { $0 } == (directIO ? 4 : 0))
+        // Cached now: read from there.
+        let n = try source.read(at: 0, into: UnsafeMutableRawBufferPointer(rebasing: aligned[0..<block]))
+        #expect(n == block && Array(aligned[0..<block]) == Array(data[0..<block]))
+        #expect(source.directReadCount.withLock { $0 } == (directIO ? 4 : 0))
+    }
+
     @Test func reportsMissingAndUnsupportedSources() {
         do { _ = try openSource("/nonexistent/image"); Issue.record("opened a missing file") } catch let e as BenjiError {
             #expect(e.status == .notFound)
