@@ -20,3 +20,17 @@ build_benji() {
   (cd "$root" && swift build -c release >&2)
   export PATH="$root/.build/release:$PATH"
 }
+# uncache DIR...: drops the page-cache pages of every file under the directories, as if written long ago
+# (a restore usually reads its store from the disk; dirty pages are written first).
+uncache() {
+  sync
+  python3 - "$@" <<'PY'
+import os, sys
+for top in sys.argv[1:]:
+    for d, _, files in os.walk(top):
+        for f in files:
+            fd = os.open(os.path.join(d, f), os.O_RDONLY)
+            os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_DONTNEED)
+            os.close(fd)
+PY
+}
