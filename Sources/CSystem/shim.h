@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <malloc.h>
 #include <sys/vfs.h>
+#include <sys/mman.h>
 
 /// The file system type (statfs f_type) of an open file, or -1.
 static inline long long benji_file_system_type(int fd) {
@@ -21,24 +22,21 @@ static inline void benji_keep_large_allocations(int mmap_threshold, int trim_thr
     mallopt(M_TRIM_THRESHOLD, trim_threshold);
 }
 
-#include <stdlib.h>
-#include <sys/mman.h>
 /// 1 if every page of `length` bytes of a file at `offset` (page-aligned) is in the page cache, 0 if
 /// not, -1 if that cannot be told (`mincore` on a mapping of the range: nothing is read or faulted in).
+/// (No <stdlib.h> here: with _GNU_SOURCE it would define fd_set differently from other modules.)
 static inline int benji_fully_cached(int fd, long long offset, size_t length) {
     if (length == 0) return 1;
-    long page = sysconf(_SC_PAGESIZE);
-    size_t pages = (length + (size_t)page - 1) / (size_t)page;
+    size_t page = (size_t)sysconf(_SC_PAGESIZE);
     void *p = mmap(NULL, length, PROT_READ, MAP_SHARED, fd, (off_t)offset);
     if (p == MAP_FAILED) return -1;
-    unsigned char small[1024];
-    unsigned char *vec = pages <= sizeof small ? small : malloc(pages);
-    int result = -1;
-    if (vec && mincore(p, length, vec) == 0) {
-        result = 1;
-        for (size_t i = 0; i < pages; i++) if (!(vec[i] & 1)) { result = 0; break; }
+    unsigned char vec[1024];
+    int result = 1;
+    for (size_t done = 0; done < length && result == 1; done += sizeof vec * page) {
+        size_t n = length - done < sizeof vec * page ? length - done : sizeof vec * page;
+        if (mincore((char *)p + done, n, vec) != 0) { result = -1; break; }
+        for (size_t i = 0; i < (n + page - 1) / page; i++) if (!(vec[i] & 1)) { result = 0; break; }
     }
-    if (vec && vec != small) free(vec);
     munmap(p, length);
     return result;
 }
