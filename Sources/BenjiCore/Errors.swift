@@ -13,7 +13,8 @@ public enum ExitStatus: Int32, Sendable, CaseIterable {
     case notFound = 66
     /// The store or the cluster cannot be reached.
     case unavailable = 69
-    /// A file cannot be created: the restore target exists (use `--force`).
+    /// A file cannot be created or used: the restore target exists (use `--force`), or is a device too
+    /// small for the version.
     case cannotCreate = 73
     /// An I/O error, including a failed write to stdout.
     case ioError = 74

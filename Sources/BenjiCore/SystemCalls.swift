@@ -36,10 +36,11 @@ extension FileDescriptor {
 
 /// Reads `length` bytes at `offset` of a descriptor opened for direct I/O into `buffer`, in whole units
 /// of `unit` bytes (offset, buffer address and `buffer.count` multiples of it, `buffer.count` at least
-/// `length` rounded up); stops early at the end of the file. Nil if the system refuses the alignment
-/// (EINVAL): then read through the page cache.
+/// `length` rounded up); stops early at the end of the file. Nil if the read fails in any way (an
+/// alignment the device refuses, a file system that took the flag but not the read, an I/O error):
+/// then read through the page cache, which reports a real error as such.
 public func readDirect(_ fd: FileDescriptor, at offset: Int64, length: Int, unit: Int,
-                       into buffer: UnsafeMutableRawBufferPointer) throws -> Int? {
+                       into buffer: UnsafeMutableRawBufferPointer) -> Int? {
     let rounded = (length + unit - 1) / unit * unit
     precondition(offset % Int64(unit) == 0 && rounded <= buffer.count && Int(bitPattern: buffer.baseAddress) % unit == 0)
     var done = 0
@@ -47,8 +48,7 @@ public func readDirect(_ fd: FileDescriptor, at offset: Int64, length: Int, unit
         let n = pread(fd.rawValue, buffer.baseAddress! + done, rounded - done, off_t(offset) + off_t(done))
         if n < 0 {
             if errno == EINTR { continue }
-            if errno == EINVAL { return nil }
-            throw BenjiError.system("reading \(fd.path) at offset \(offset + Int64(done))", errno: errno, status: .ioError)
+            return nil
         }
         if n == 0 { break }
         done += n

@@ -107,11 +107,12 @@ public final class FileSource: BlockSource, @unchecked Sendable {
         let length = Int(min(Int64(buffer.count), size - offset))
         guard (length + unit - 1) / unit * unit <= buffer.count, readsDirectly.withLock({ $0 }),
               fd.isCached(at: offset, length: length) == false else { return nil }
-        if let n = try readDirect(direct, at: offset, length: length, unit: unit, into: buffer) {
+        if let n = readDirect(direct, at: offset, length: length, unit: unit, into: buffer) {
             directReadCount.withLock { $0 += 1 }
             return n
         }
-        // Alignment the device does not take (a logical block larger than the unit): buffered from now on.
+        // A direct read that failed (an alignment the device does not take, an I/O error): this block
+        // and all later ones through the cache, which reports a real error as such.
         readsDirectly.withLock { $0 = false }
         return nil
     }

@@ -47,8 +47,11 @@ public final class RestoreTarget: @unchecked Sendable {
             }
             kind = .device
             fd = try FileDescriptor(path: path, flags: O_WRONLY)
-            if let size, try fd.size() < size {
-                throw BenjiError(.cannotCreate, "restore target \(path) holds \(try fd.size()) bytes, too few for the version's \(size)")
+            if let size {
+                let capacity = try fd.size()
+                if capacity < size {
+                    throw BenjiError(.cannotCreate, "restore target \(path) holds \(capacity) bytes, too few for the version's \(size)")
+                }
             }
             return
         }

@@ -150,7 +150,7 @@ public final class FileStore: ObjectStore, @unchecked Sendable {
         guard size <= buffer.count else {
             throw BenjiError.data("object \(key) in \(url) is \(size) bytes, more than an object can be")
         }
-        if let n = try readUncached(fd, size: size, into: buffer) { return n }
+        if let n = try readUncached(fd, key: key, size: size, into: buffer) { return n }
         return try fd.read(at: 0, into: UnsafeMutableRawBufferPointer(rebasing: buffer[0..<size]))
     }
 
@@ -161,19 +161,21 @@ public final class FileStore: ObjectStore, @unchecked Sendable {
     /// A restore reads each object once: through the cache, every object would first need page-cache
     /// pages of its own, allocated and then copied out of — on this VM that doubled a cold restore's
     /// kernel time (design.md §8). Objects that are cached (read again soon after) are read from there.
-    private func readUncached(_ fd: FileDescriptor, size: Int, into buffer: UnsafeMutableRawBufferPointer) throws -> Int? {
+    private func readUncached(_ fd: FileDescriptor, key: String, size: Int, into buffer: UnsafeMutableRawBufferPointer) throws -> Int? {
         let unit = Self.directReadAlignment
         let aligned = (size + unit - 1) / unit * unit
         guard size > 0, aligned <= buffer.count, Int(bitPattern: buffer.baseAddress) % unit == 0,
               directReads.withLock({ $0 }) != false, fd.isCached(length: size) == false else { return nil }
         let direct = fd.setDirect(true)
-        directReads.withLock { $0 = direct }
+        directReads.withLock { if !direct { $0 = false } else if $0 == nil { $0 = true } }
         guard direct else { return nil }
-        if let n = try BenjiCore.readDirect(fd, at: 0, length: size, unit: unit, into: buffer) { return n }
-        // Alignment the device does not take (a logical block larger than the unit): buffered, from now on.
+        if let n = BenjiCore.readDirect(fd, at: 0, length: size, unit: unit, into: buffer) { return n }
+        // A direct read that failed (an alignment the device does not take, an I/O error): this object
+        // and all later ones through the cache, which reports a real error as such.
         directReads.withLock { $0 = false }
-        guard fd.setDirect(false) else { throw BenjiError(.ioError, "reading \(fd.path): direct I/O cannot be turned off") }
-        return nil
+        // The buffered read needs a descriptor without O_DIRECT: this one, or a new one if it stays direct.
+        if fd.setDirect(false) { return nil }
+        return try openObject(key).read(at: 0, into: UnsafeMutableRawBufferPointer(rebasing: buffer[0..<size]))
     }
 
     public func get(_ key: String) throws -> [UInt8] {

@@ -511,9 +511,10 @@ let loopDevicesAvailable: Bool = getuid() == 0 && FileManager.default.fileExists
     @Test func backupAndRestoreBlockDevices() throws {
         let s = try Sandbox()
         try s.ok("truncate -s 32M a.img b.img && truncate -s 16M c.img")
-        let a = try s.ok("losetup --show -f a.img"), b = try s.ok("losetup --show -f b.img")
-        let c = try s.ok("losetup --show -f c.img")
-        defer { _ = try? s.sh("losetup -d \(a); losetup -d \(b); losetup -d \(c)") }
+        var attached: [String] = []
+        defer { for device in attached { _ = try? s.sh("losetup -d \(device)") } }
+        for image in ["a.img", "b.img", "c.img"] { attached.append(try s.ok("losetup --show -f \(image)")) }
+        let (a, b, c) = (attached[0], attached[1], attached[2])
         try s.ok("head -c 5000000 /dev/urandom | dd of=\(a) bs=1M conv=notrunc,fsync status=none")
         let v = try s.ok("benji backup \(a) dev --block-size 1M")
         let info = try s.versions()[0]
