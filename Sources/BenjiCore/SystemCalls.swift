@@ -20,9 +20,22 @@ public func keepLargeAllocations(upTo bytes: Int) {
 
 extension FileDescriptor {
     /// True if every page of `length` bytes at `offset` (a multiple of the page size) is in the page
-    /// cache; nil if that cannot be told. (`mincore` on a mapping of the range: nothing is read.)
+    /// cache; nil if that cannot be told. (`cachestat` where the kernel has it, else `mincore` on a
+    /// mapping of the range, which answers only for files the process owns or may write: nothing is read.)
     public func isCached(at offset: Int64 = 0, length: Int) -> Bool? {
-        switch benji_fully_cached(rawValue, offset, length) {
+        cachedAnswer(benji_fully_cached(rawValue, offset, length))
+    }
+
+    /// The two ways of `isCached`, each alone (for tests): nil where that one cannot tell.
+    func isCachedByCachestat(at offset: Int64 = 0, length: Int) -> Bool? {
+        cachedAnswer(benji_fully_cached_cachestat(rawValue, offset, length))
+    }
+    func isCachedByMincore(at offset: Int64 = 0, length: Int) -> Bool? {
+        cachedAnswer(benji_fully_cached_mincore(rawValue, offset, length))
+    }
+
+    private func cachedAnswer(_ answer: Int32) -> Bool? {
+        switch answer {
         case 1: return true
         case 0: return false
         default: return nil

@@ -5,6 +5,7 @@
 #include <malloc.h>
 #include <sys/vfs.h>
 #include <sys/mman.h>
+#include <sys/syscall.h>
 
 /// The file system type (statfs f_type) of an open file, or -1.
 static inline long long benji_file_system_type(int fd) {
@@ -23,9 +24,10 @@ static inline void benji_keep_large_allocations(int mmap_threshold, int trim_thr
 }
 
 /// 1 if every page of `length` bytes of a file at `offset` (page-aligned) is in the page cache, 0 if
-/// not, -1 if that cannot be told (`mincore` on a mapping of the range: nothing is read or faulted in).
+/// not, -1 if that cannot be told (`mincore` on a mapping of the range: nothing is read or faulted in;
+/// it answers only for a file the process owns or may write, and says "cached" for any other).
 /// (No <stdlib.h> here: with _GNU_SOURCE it would define fd_set differently from other modules.)
-static inline int benji_fully_cached(int fd, long long offset, size_t length) {
+static inline int benji_fully_cached_mincore(int fd, long long offset, size_t length) {
     if (length == 0) return 1;
     size_t page = (size_t)sysconf(_SC_PAGESIZE);
     void *p = mmap(NULL, length, PROT_READ, MAP_SHARED, fd, (off_t)offset);
@@ -39,6 +41,25 @@ static inline int benji_fully_cached(int fd, long long offset, size_t length) {
     }
     munmap(p, length);
     return result;
+}
+struct benji_cachestat_range { unsigned long long off, len; };
+struct benji_cachestat { unsigned long long nr_cache, nr_dirty, nr_writeback, nr_evicted, nr_recently_evicted; };
+/// The same with `cachestat` (Linux 6.5; one call, for any file the process can read); -1 where the
+/// kernel has no such call or refuses it.
+static inline int benji_fully_cached_cachestat(int fd, long long offset, size_t length) {
+    if (length == 0) return 1;
+    struct benji_cachestat_range range = { (unsigned long long)offset, (unsigned long long)length };
+    struct benji_cachestat stat;
+    if (syscall(451 /* cachestat */, fd, &range, &stat, 0) != 0) return -1;
+    unsigned long long page = (unsigned long long)sysconf(_SC_PAGESIZE);
+    unsigned long long first = (unsigned long long)offset / page;
+    unsigned long long end = ((unsigned long long)offset + length + page - 1) / page;
+    return stat.nr_cache >= end - first ? 1 : 0;
+}
+/// `cachestat` where the kernel has it, else `mincore`.
+static inline int benji_fully_cached(int fd, long long offset, size_t length) {
+    int cached = benji_fully_cached_cachestat(fd, offset, length);
+    return cached >= 0 ? cached : benji_fully_cached_mincore(fd, offset, length);
 }
 /// Turns O_DIRECT on or off for an open file; 0, or -1 with errno (EINVAL: the file system has no
 /// direct I/O).

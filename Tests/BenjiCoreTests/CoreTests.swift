@@ -156,4 +156,33 @@ import Testing
         }
         #expect(!(try FileDescriptor(path: "/proc", flags: O_RDONLY).readsHolesWithoutIO()))
     }
+
+    /// Direct reads are chosen by whether a range is cached: `cachestat` (where the kernel has it) and
+    /// `mincore` agree, for a whole file and for a range at an offset, before and after reading it.
+    @Test func cachestatAndMincoreAgreeOnWhatIsCached() throws {
+        let path = NSTemporaryDirectory() + "benji-cached-" + UUID().uuidString
+        defer { unlink(path) }
+        let length = 3 * 4096 + 100
+        try Data(repeating: 9, count: length).write(to: URL(fileURLWithPath: path))
+        let fd = try FileDescriptor(path: path, flags: O_RDONLY)
+        try fd.sync()
+        func agree(at offset: Int64, _ n: Int) -> Bool? {
+            let m = fd.isCachedByMincore(at: offset, length: n), c = fd.isCachedByCachestat(at: offset, length: n)
+            #expect(m != nil)
+            if let c { #expect(c == m, "cachestat \(c), mincore \(String(describing: m)) at \(offset)+\(n)") }
+            #expect(fd.isCached(at: offset, length: n) == (c ?? m))
+            return m
+        }
+        #expect(posix_fadvise(fd.rawValue, 0, 0, POSIX_FADV_DONTNEED) == 0)
+        // Dropped (except on tmpfs, where the pages are the file: then both say cached).
+        let dropped = agree(at: 0, length) == false
+        var buffer = [UInt8](repeating: 0, count: length)
+        #expect(try buffer.withUnsafeMutableBytes { try fd.read(at: 0, into: $0) } == length)
+        #expect(agree(at: 0, length) == true)
+        #expect(agree(at: 4096, 4096) == true)
+        // Only the first page dropped: the range after it is still cached, the whole file is not.
+        #expect(posix_fadvise(fd.rawValue, 0, 4096, POSIX_FADV_DONTNEED) == 0)
+        #expect(agree(at: 4096, length - 4096) == true)
+        #expect(agree(at: 0, length) == !dropped)
+    }
 }
