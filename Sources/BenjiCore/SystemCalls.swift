@@ -47,15 +47,30 @@ extension FileDescriptor {
     public func setDirect(_ on: Bool) -> Bool { benji_set_direct(rawValue, on ? 1 : 0) == 0 }
 }
 
-/// Reads `length` bytes at `offset` of a descriptor opened for direct I/O into `buffer`, in whole units
-/// of `unit` bytes (offset, buffer address and `buffer.count` multiples of it, `buffer.count` at least
-/// `length` rounded up); stops early at the end of the file. Nil if the read fails in any way (an
-/// alignment the device refuses, a file system that took the flag but not the read, an I/O error):
-/// then read through the page cache, which reports a real error as such.
-public func readDirect(_ fd: FileDescriptor, at offset: Int64, length: Int, unit: Int,
+/// Direct reads go in whole units of this many bytes, at offsets and into buffers aligned to it (a
+/// multiple of every logical block size in use: 512 and 4096).
+public let directIOAlignment = 4096
+
+/// `length` rounded up to whole units of `directIOAlignment`: the room a direct read of it needs.
+public func directReadRoom(_ length: Int) -> Int {
+    (length + directIOAlignment - 1) / directIOAlignment * directIOAlignment
+}
+
+/// True if `length` bytes at `offset` can be read directly into `buffer`: offset and buffer aligned to
+/// `directIOAlignment`, and room in the buffer for the length rounded up to it.
+public func allowsDirectRead(at offset: Int64, length: Int, into buffer: UnsafeMutableRawBufferPointer) -> Bool {
+    offset % Int64(directIOAlignment) == 0 && Int(bitPattern: buffer.baseAddress) % directIOAlignment == 0
+        && directReadRoom(length) <= buffer.count
+}
+
+/// Reads `length` bytes at `offset` of a descriptor opened for direct I/O into `buffer` (which
+/// `allowsDirectRead`), in whole units of `directIOAlignment`; stops early at the end of the file. Nil if
+/// the read fails in any way (an alignment the device refuses, a file system that took the flag but not
+/// the read, an I/O error): then read through the page cache, which reports a real error as such.
+public func readDirect(_ fd: FileDescriptor, at offset: Int64, length: Int,
                        into buffer: UnsafeMutableRawBufferPointer) -> Int? {
-    let rounded = (length + unit - 1) / unit * unit
-    precondition(offset % Int64(unit) == 0 && rounded <= buffer.count && Int(bitPattern: buffer.baseAddress) % unit == 0)
+    precondition(allowsDirectRead(at: offset, length: length, into: buffer))
+    let rounded = directReadRoom(length)
     var done = 0
     while done < length {
         let n = pread(fd.rawValue, buffer.baseAddress! + done, rounded - done, off_t(offset) + off_t(done))
@@ -66,7 +81,7 @@ public func readDirect(_ fd: FileDescriptor, at offset: Int64, length: Int, unit
         if n == 0 { break }
         done += n
         // A short read that leaves an unaligned offset (not at the end): the caller reads through the cache.
-        if done < length && done % unit != 0 { return nil }
+        if done < length && done % directIOAlignment != 0 { return nil }
     }
     return min(done, length)
 }

@@ -89,9 +89,8 @@ public final class RestoreEngine {
         // Files and devices are written in place by the workers from reused buffers; stdout takes the
         // blocks in order from the consuming thread.
         let direct = target.kind != .stream
-        // Rounded up for the file store's direct reads, which read whole units of its alignment.
-        let unit = FileStore.directReadAlignment
-        let objectBuffers = BufferPool(size: (Sealer.maximumObjectSize(plaintextSize: version.blockSize) + unit - 1) / unit * unit)
+        // Rounded up for direct reads (the file store's), which read whole aligned units.
+        let objectBuffers = BufferPool(size: directReadRoom(Sealer.maximumObjectSize(plaintextSize: version.blockSize)))
         let plainBuffers = BufferPool(size: version.blockSize)
 
         // A restore that stops (not one with bad blocks, which finishes) leaves no new file behind.

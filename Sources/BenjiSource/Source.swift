@@ -59,8 +59,6 @@ public final class FileSource: BlockSource, @unchecked Sendable {
     private let readsDirectly: Locked<Bool>
     /// How many reads went past the cache (for tests).
     let directReadCount = Locked(0)
-    /// Direct reads go in whole units of this many bytes (a multiple of the logical block sizes in use).
-    static let directReadUnit = 4096
 
     public init(path: String) throws {
         do {
@@ -94,20 +92,18 @@ public final class FileSource: BlockSource, @unchecked Sendable {
 
     /// Reads a block that is not wholly in the page cache with `O_DIRECT`, from the disk straight into
     /// `buffer`; nil (read it through the cache) if it is cached, if the file has no direct I/O, or if
-    /// the buffer or offset is not aligned to `directReadUnit`.
+    /// the buffer or offset does not allow it (`allowsDirectRead`).
     ///
     /// A backup reads each block once: through the cache, every block would first need page-cache pages,
     /// allocated, copied out of and (for a device) dropped again. A block already cached (an image just
     /// written, a device's busy blocks) is copied from there. Dirty cached pages are written back before
     /// a direct read, so it sees what a buffered read would.
     private func readUncached(at offset: Int64, into buffer: UnsafeMutableRawBufferPointer) throws -> Int? {
-        let unit = Self.directReadUnit
-        guard let direct = directFD, let size, offset < size, offset % Int64(unit) == 0,
-              Int(bitPattern: buffer.baseAddress) % unit == 0 else { return nil }
+        guard let direct = directFD, let size, offset < size else { return nil }
         let length = Int(min(Int64(buffer.count), size - offset))
-        guard (length + unit - 1) / unit * unit <= buffer.count, readsDirectly.withLock({ $0 }),
+        guard allowsDirectRead(at: offset, length: length, into: buffer), readsDirectly.withLock({ $0 }),
               fd.isCached(at: offset, length: length) == false else { return nil }
-        if let n = readDirect(direct, at: offset, length: length, unit: unit, into: buffer) {
+        if let n = readDirect(direct, at: offset, length: length, into: buffer) {
             directReadCount.withLock { $0 += 1 }
             return n
         }

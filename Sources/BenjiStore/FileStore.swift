@@ -18,9 +18,6 @@ public final class FileStore: ObjectStore, @unchecked Sendable {
     private let directReads = Locked<Bool?>(nil)
     /// Whether objects that are not cached are read with direct I/O: nil until the first such read.
     public var readsDirectly: Bool? { directReads.withLock { $0 } }
-    /// Direct reads go in units of this many bytes, at offsets that are multiples of it (a multiple of
-    /// every logical block size in use: 512 and 4096).
-    public static let directReadAlignment = 4096
 
     public init(root: String) {
         var r = root
@@ -156,20 +153,18 @@ public final class FileStore: ObjectStore, @unchecked Sendable {
 
     /// Reads an object that is not wholly in the page cache with `O_DIRECT`, from the disk straight into
     /// `buffer`; nil (read it through the cache) if it is cached, if the file system has no direct I/O,
-    /// or if `buffer` is not aligned to `directReadAlignment` or shorter than the object rounded up to it.
+    /// or if `buffer` does not allow it (`allowsDirectRead`: aligned, with room for the object rounded up).
     ///
     /// A restore reads each object once: through the cache, every object would first need page-cache
     /// pages of its own, allocated and then copied out of — on this VM that doubled a cold restore's
     /// kernel time (design.md §8). Objects that are cached (read again soon after) are read from there.
     private func readUncached(_ fd: FileDescriptor, key: String, size: Int, into buffer: UnsafeMutableRawBufferPointer) throws -> Int? {
-        let unit = Self.directReadAlignment
-        let aligned = (size + unit - 1) / unit * unit
-        guard size > 0, aligned <= buffer.count, Int(bitPattern: buffer.baseAddress) % unit == 0,
+        guard size > 0, allowsDirectRead(at: 0, length: size, into: buffer),
               directReads.withLock({ $0 }) != false, fd.isCached(length: size) == false else { return nil }
         let direct = fd.setDirect(true)
         directReads.withLock { if !direct { $0 = false } else if $0 == nil { $0 = true } }
         guard direct else { return nil }
-        if let n = BenjiCore.readDirect(fd, at: 0, length: size, unit: unit, into: buffer) { return n }
+        if let n = readDirect(fd, at: 0, length: size, into: buffer) { return n }
         // A direct read that failed (an alignment the device does not take, an I/O error): this object
         // and all later ones through the cache, which reports a real error as such.
         directReads.withLock { $0 = false }

@@ -76,10 +76,9 @@ func temporaryDirectory() -> String {
         let droppable = file.isCached(length: length) == false
         let directIO = try FileDescriptor(path: store.path(for: key), flags: O_RDONLY).setDirect(true)
 
-        let unit = FileStore.directReadAlignment
-        let roomy = UnsafeMutableRawBufferPointer.allocate(byteCount: (length + unit - 1) / unit * unit + 1, alignment: unit)
+        let roomy = UnsafeMutableRawBufferPointer.allocate(byteCount: directReadRoom(length) + 1, alignment: directIOAlignment)
         defer { roomy.deallocate() }
-        let exact = UnsafeMutableRawBufferPointer.allocate(byteCount: length, alignment: unit)
+        let exact = UnsafeMutableRawBufferPointer.allocate(byteCount: length, alignment: directIOAlignment)
         defer { exact.deallocate() }
         // The unaligned buffer last: it reads through the cache, so the object is cached afterwards.
         for buffer in [roomy, exact, UnsafeMutableRawBufferPointer(rebasing: roomy[1...])] {
