@@ -18,6 +18,8 @@ public final class FileStore: ObjectStore, @unchecked Sendable {
     private let directReads = Locked<Bool?>(nil)
     /// Whether objects that are not cached are read with direct I/O: nil until the first such read.
     public var readsDirectly: Bool? { directReads.withLock { $0 } }
+    /// How many objects were read with direct I/O (for tests).
+    let directReadCount = Locked(0)
 
     public init(root: String) {
         var r = root
@@ -83,13 +85,19 @@ public final class FileStore: ObjectStore, @unchecked Sendable {
 
     /// Starts reading the object's file into the page cache (`POSIX_FADV_WILLNEED`), without waiting —
     /// only where the file system has no direct I/O: elsewhere `get` reads an object that is not cached
-    /// straight into its buffer, and filling the cache first would only add the pages' cost.
+    /// straight into its buffer, and filling the cache first would only add the pages' cost. (The first
+    /// prefetch asks the file system: a restore names objects well before it reads them, so waiting for
+    /// the first read to tell would have read every object of the window into the cache, and each `get`
+    /// would then have found its object cached and never tried a direct read.)
     public func prefetch(_ key: String) {
-        guard directReads.withLock({ $0 }) != true, (try? validate(key)) != nil else { return }
-        let fd = open(path(for: key), O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { return }
-        _ = posix_fadvise(fd, 0, 0, POSIX_FADV_WILLNEED)
-        close(fd)
+        guard directReads.withLock({ $0 }) != true, (try? validate(key)) != nil,
+              let fd = try? FileDescriptor(path: path(for: key), flags: O_RDONLY) else { return }
+        if directReads.withLock({ $0 }) == nil {
+            let direct = fd.setDirect(true)
+            directReads.withLock { if $0 == nil { $0 = direct } }
+            if direct { return }
+        }
+        _ = posix_fadvise(fd.rawValue, 0, 0, POSIX_FADV_WILLNEED)
     }
 
     /// Where an object is written before it is complete (a hidden name in its directory, which is
@@ -164,7 +172,10 @@ public final class FileStore: ObjectStore, @unchecked Sendable {
         let direct = fd.setDirect(true)
         directReads.withLock { if !direct { $0 = false } else if $0 == nil { $0 = true } }
         guard direct else { return nil }
-        if let n = readDirect(fd, at: 0, length: size, into: buffer) { return n }
+        if let n = readDirect(fd, at: 0, length: size, into: buffer) {
+            directReadCount.withLock { $0 += 1 }
+            return n
+        }
         // A direct read that failed (an alignment the device does not take, an I/O error): this object
         // and all later ones through the cache, which reports a real error as such.
         directReads.withLock { $0 = false }

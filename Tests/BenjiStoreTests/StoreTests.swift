@@ -95,6 +95,37 @@ func temporaryDirectory() -> String {
         #expect(Array(roomy[0..<length]) == data)
     }
 
+    /// A restore names each object to the store (`prefetch`) well before it reads it. Where the file
+    /// system takes direct I/O, that must leave objects that are not cached uncached, so that each is then
+    /// read directly (before, the prefetches read them all into the cache and no read was direct).
+    @Test func prefetchLeavesObjectsToDirectReads() throws {
+        let dir = temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let store = FileStore(root: dir)
+        let length = 3 * directIOAlignment + 100
+        let keys = (0..<8).map { ObjectKey.block(String(format: "%064x", $0)) }
+        for (i, key) in keys.enumerated() { try store.put(key, [UInt8](repeating: UInt8(i + 1), count: length)) }
+        let files = try keys.map { try FileDescriptor(path: store.path(for: $0), flags: O_RDONLY) }
+        for file in files { #expect(posix_fadvise(file.rawValue, 0, 0, POSIX_FADV_DONTNEED) == 0) }
+        let droppable = files.allSatisfy { $0.isCached(length: length) == false }
+        let directIO = files[0].setDirect(true)
+        _ = files[0].setDirect(false)
+
+        for key in keys { store.prefetch(key) }
+        #expect(store.readsDirectly == directIO)
+        if droppable && directIO {
+            // Nothing was read ahead into the cache.
+            for file in files { #expect(file.isCached(length: length) == false) }
+        }
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: directReadRoom(length), alignment: directIOAlignment)
+        defer { buffer.deallocate() }
+        for (i, key) in keys.enumerated() {
+            #expect(try store.get(key, into: buffer) == length)
+            #expect(buffer[0..<length].allSatisfy { $0 == UInt8(i + 1) })
+        }
+        #expect(store.directReadCount.withLock { $0 } == (droppable && directIO ? keys.count : 0))
+    }
+
     /// A batch with room for one object at a time still takes many (each put waits for the one before),
     /// from several threads; it leaves no temporary files, whether finished or abandoned.
     @Test func batchWaitsForRoomAndLeavesNoTemporaryFiles() throws {
