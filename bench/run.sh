@@ -96,41 +96,7 @@ fresh() {
   benji init --no-config 2>/dev/null
 }
 
-log "== benji (this project)"
-# The pipeline and the all-in-one first backup alternate, round by round: their ratio is a target, and
-# this VM's speed drifts by ±15% from minute to minute. (The all-in-one goes last: what follows uses its
-# repository.)
-zstd_rate=0
-round_zstd=() round_backup=()
-for r in $(seq 1 "$rounds"); do
-  timed pipeline_first_backup 'fresh' "benji-diff '$img' vol1 | benji-chunk | benji-catalog dedup | benji-seal | benji-put | benji-catalog commit --quiet" 1
-  z=$(zstd_once)
-  log "zstd -1 $z B/s"
-  [ "$z" -gt "$zstd_rate" ] && zstd_rate=$z
-  timed first_backup 'fresh' "benji backup '$img' vol1" 1
-  round_zstd+=("$z") round_backup+=("$last")
-done
-v1=$(cat "$work/out.txt")
-nonzero=$(benji ls --json | jq -s '.[0] | .size - .bytes_sparse')
-zero=$(benji ls --json | jq -s '.[0] | .bytes_sparse')
-timed incremental_hints 'benji rm $(benji ls --json | jq -r "select(.volume==\"vol1\" and .id!=\"$v1\") | .id") 2>/dev/null || true' \
-  "benji backup '$changed' vol1 --base $v1 --hints '$hints'"
-timed dedup_nohints 'benji rm $(benji ls --json | jq -r "select(.volume==\"vol2\") | .id") 2>/dev/null || true' \
-  "benji backup '$changed' vol2"
-# (The restore runs later, alternating with Benji 0.17's.)
-v1_catalog=$BENJI_CATALOG v1_store=$BENJI_STORE
-# The same first backup with the store in memory: what the store's disk costs (the limit has no term for it).
-if [ "$(df --output=avail -k /dev/shm | tail -1)" -gt $((3 << 20)) ]; then
-  shm=$(mktemp -d /dev/shm/benji-bench.XXXXXX)
-  fresh_shm() { rm -rf "$shm/repo"; mkdir -p "$shm/repo"; export BENJI_CATALOG="$shm/repo/catalog.sqlite" BENJI_STORE="file://$shm/repo/store"; benji init --no-config 2>/dev/null; }
-  timed first_backup_tmpfs_store 'fresh_shm' "benji backup '$img' vol1"
-  rm -rf "$shm"
-fi
-warm_files=("$sparse")
-timed sparse64_first_backup 'fresh' "benji backup '$sparse' big"
-warm_files=("$img" "$changed")
-
-log "== Benji 0.17"
+# Benji 0.17, for the ratios: its runs alternate with ours, round by round (this VM's speed drifts).
 "$here/install-benji017.sh" "$venv" >&2
 declare -A theirs
 b17dir=""
@@ -153,10 +119,53 @@ b17timed() {  # b17timed NAME SETUP COMMAND — one run; keeps the best over cal
   if [ -z "${theirs[$name]:-}" ] || awk -v a="$t" -v b="${theirs[$name]}" 'BEGIN { exit !(a < b) }'; then theirs[$name]=$t; fi
   log "benji017 $name ${theirs[$name]}s"
 }
-b17timed first_backup 'b17fresh' "b17 -m backup 'file:$img' vol1"
+log "== benji (this project)"
+# The pipeline, the all-in-one and Benji 0.17's first backup alternate, round by round: their ratios are
+# targets, and this VM's speed drifts by ±15% from minute to minute. (What follows uses the repositories
+# of the last round's all-in-one and Benji 0.17 backups.)
+zstd_rate=0
+round_zstd=() round_backup=()
+for r in $(seq 1 "$rounds"); do
+  timed pipeline_first_backup 'fresh' "benji-diff '$img' vol1 | benji-chunk | benji-catalog dedup | benji-seal | benji-put | benji-catalog commit --quiet" 1
+  z=$(zstd_once)
+  log "zstd -1 $z B/s"
+  [ "$z" -gt "$zstd_rate" ] && zstd_rate=$z
+  timed first_backup 'fresh' "benji backup '$img' vol1" 1
+  round_zstd+=("$z") round_backup+=("$last")
+  b17timed first_backup 'b17fresh' "b17 -m backup 'file:$img' vol1"
+done
+v1=$(cat "$work/out.txt")
 u1=$(jq -r '.versions[0].uid' "$work/b17out.txt")
-b17timed incremental_hints ':' "b17 -m backup --rbd-hints '$hints' --base-version $u1 'file:$changed' vol1"
-b17timed dedup_nohints ':' "b17 -m backup 'file:$changed' vol2"
+nonzero=$(benji ls --json | jq -s '.[0] | .size - .bytes_sparse')
+zero=$(benji ls --json | jq -s '.[0] | .bytes_sparse')
+# The incremental and the backup without hints, each alternating with Benji 0.17's, round by round; each
+# round first removes the version the one before made.
+b17rm() { [ ! -s "$work/b17out.txt" ] || b17 rm --force "$(jq -r '.versions[0].uid' "$work/b17out.txt")" >/dev/null; }
+: > "$work/b17out.txt"
+for r in $(seq 1 "$rounds"); do
+  timed incremental_hints 'benji rm $(benji ls --json | jq -r "select(.volume==\"vol1\" and .id!=\"$v1\") | .id") 2>/dev/null || true' \
+    "benji backup '$changed' vol1 --base $v1 --hints '$hints'" 1
+  b17timed incremental_hints 'b17rm' "b17 -m backup --rbd-hints '$hints' --base-version $u1 'file:$changed' vol1"
+done
+: > "$work/b17out.txt"
+for r in $(seq 1 "$rounds"); do
+  timed dedup_nohints 'benji rm $(benji ls --json | jq -r "select(.volume==\"vol2\") | .id") 2>/dev/null || true' \
+    "benji backup '$changed' vol2" 1
+  b17timed dedup_nohints 'b17rm' "b17 -m backup 'file:$changed' vol2"
+done
+# (The restore runs later, alternating with Benji 0.17's.)
+v1_catalog=$BENJI_CATALOG v1_store=$BENJI_STORE
+# The same first backup with the store in memory: what the store's disk costs (the limit has no term for it).
+if [ "$(df --output=avail -k /dev/shm | tail -1)" -gt $((3 << 20)) ]; then
+  shm=$(mktemp -d /dev/shm/benji-bench.XXXXXX)
+  fresh_shm() { rm -rf "$shm/repo"; mkdir -p "$shm/repo"; export BENJI_CATALOG="$shm/repo/catalog.sqlite" BENJI_STORE="file://$shm/repo/store"; benji init --no-config 2>/dev/null; }
+  timed first_backup_tmpfs_store 'fresh_shm' "benji backup '$img' vol1"
+  rm -rf "$shm"
+fi
+warm_files=("$sparse")
+timed sparse64_first_backup 'fresh' "benji backup '$sparse' big"
+warm_files=("$img" "$changed")
+
 # The restores alternate, round by round (the same number of rounds for both): their ratio is a target,
 # and this VM's speed drifts from minute to minute. Neither flushes the restored file. Both read their
 # store from the disk, as a restore long after the backup does: benji reads objects that are not cached
