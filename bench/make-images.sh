@@ -4,6 +4,8 @@
 #   changed.img  a copy with ~2% of its 4 MiB blocks overwritten with new data
 #   hints.json   `rbd diff --format=json`-style extents of exactly those blocks
 #   sparse.img   a 64 GiB sparse image with the same data as base.img in its first 4 GiB
+#   nonzero.img  the 4 MiB blocks of base.img that are not all zeros, one after another (what a restore
+#                decompresses: for its limit's zstd decompression rate)
 set -euo pipefail
 work=${1:?usage: make-images.sh WORKDIR}
 mkdir -p "$work"
@@ -56,5 +58,16 @@ if [ ! -f sparse.img ]; then
   cp --sparse=always base.img sparse.img.tmp
   truncate -s 64G sparse.img.tmp
   mv sparse.img.tmp sparse.img
+fi
+if [ ! -f nonzero.img ]; then
+  python3 - <<'PY'
+block = 4 << 20
+zero = bytes(block)
+with open("base.img", "rb") as src, open("nonzero.img.tmp", "wb") as out:
+    while data := src.read(block):
+        if data != zero[:len(data)]:
+            out.write(data)
+PY
+  mv nonzero.img.tmp nonzero.img
 fi
 ls -ls "$work"/*.img >&2
