@@ -17,9 +17,9 @@ let package = Package(
         .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
         .systemLibrary(name: "CSystem"),
 
-        // SIMD kernels of the record stream's hot loops.
+        // SIMD kernels of hot loops: the record stream's, and SHA-256 of two blocks at once.
         .target(name: "CBenjiKernels"),
-        .target(name: "BenjiCore", dependencies: ["CCrypto", "CSystem"]),
+        .target(name: "BenjiCore", dependencies: ["CCrypto", "CSystem", "CBenjiKernels"]),
         .target(name: "BenjiRecords", dependencies: ["BenjiCore", "CBenjiKernels"]),
         .target(name: "BenjiSource", dependencies: ["BenjiCore"]),
         .target(name: "BenjiChunking", dependencies: ["BenjiCore"]),

@@ -188,7 +188,7 @@ struct ChunkCommand: ParsableCommand {
     private func chunkPlan() throws {
         let source = Locked<(BlockSource, BlockGeometry)?>(nil)
         let override = sourceOverride
-        try runStage(header: { h in
+        try runPairedStage(header: { h in
             guard let spec = override ?? h.source else {
                 throw BenjiError.data("the plan names no source; pass --source")
             }
@@ -198,21 +198,31 @@ struct ChunkCommand: ParsableCommand {
                 throw BenjiError.data("source \(spec) has \(src.size.map(String.init) ?? "unknown") bytes, the plan \(size)")
             }
             source.withLock { $0 = (src, BlockGeometry(size: size, blockSize: h.blockSize)) }
-        }, block: { b, location in
-            // Blocks already read, known zero, or carrying an object pass through.
-            if b.zero || b.sha256 != nil || b.hasData || b.object != nil { return (b, [:]) }
-            guard let (src, geometry) = source.withLock({ $0 }) else { throw BenjiError.data("no source", location: location) }
-            let chunked = try Stages.chunk(source: src, idx: b.idx, geometry: geometry)
-            var out = b
-            if let digest = chunked.sha256 {
-                out.set("sha256", .text(digest.hex))
-                if !b.check { out.set("data", .base64String(chunked.data)) }
-            } else {
-                out.set("zero", .bool(true))
+        }, blocks: { group in
+            // Blocks already read, known zero, or carrying an object pass through; the others are read, and
+            // hashed two at a time.
+            let toRead = group.indices.filter { i in
+                let b = group[i].0
+                return !(b.zero || b.sha256 != nil || b.hasData || b.object != nil)
             }
-            var counters: Counters = chunked.read ? ["bytes_read": Int64(b.size)] : [:]
-            if chunked.sha256 == nil && !b.check { counters["bytes_sparse"] = Int64(b.size) }
-            return (out, counters)
+            var done = group.map { ($0.0, Counters()) }
+            guard let first = toRead.first else { return done }
+            guard let (src, geometry) = source.withLock({ $0 }) else { throw BenjiError.data("no source", location: group[first].location) }
+            let chunked = try Stages.chunk(source: src, blocks: toRead.map { group[$0].0.idx }, geometry: geometry)
+            for (i, block) in zip(toRead, chunked) {
+                let b = group[i].0
+                var out = b
+                if let digest = block.sha256 {
+                    out.set("sha256", .text(digest.hex))
+                    if !b.check { out.set("data", .base64String(block.data)) }
+                } else {
+                    out.set("zero", .bool(true))
+                }
+                var counters: Counters = block.read ? ["bytes_read": Int64(b.size)] : [:]
+                if block.sha256 == nil && !b.check { counters["bytes_sparse"] = Int64(b.size) }
+                done[i] = (out, counters)
+            }
+            return done
         })
     }
 }
@@ -269,24 +279,33 @@ struct SealCommand: ParsableCommand {
             return
         }
         try keys?.requireSealing()
-        try runStage(block: { b, location in
-            guard b.hasData, !b.check else { return (b, [:]) }
-            guard let digest = b.sha256 else {
-                throw BenjiError.data("block \(b.idx) has data but no sha256 (run it through benji-chunk)", location: location)
+        try runPairedStage(blocks: { group in
+            var done = group.map { ($0.0, Counters()) }
+            // Blocks with data to seal: where in the group, the digest it claims, its plaintext.
+            var toSeal: [(at: Int, digest: SHA256Digest, plain: [UInt8])] = []
+            for (i, (b, location)) in group.enumerated() where b.hasData && !b.check {
+                guard let digest = b.sha256 else {
+                    throw BenjiError.data("block \(b.idx) has data but no sha256 (run it through benji-chunk)", location: location)
+                }
+                toSeal.append((i, digest, try b.plaintext(location: location)))
             }
-            let plain = try b.plaintext(location: location)
             // The stream's word is not enough: an object must hold what its name says (a replayed or
-            // filtered stream with other data would otherwise replace a good object).
-            let actual = SHA256.hash(plain)
-            guard actual == digest else {
-                throw BenjiError.data("block \(b.idx): its data has SHA-256 \(actual.hex), not the \(digest.hex) it claims", location: location)
+            // filtered stream with other data would otherwise replace a good object). Two blocks are
+            // hashed together.
+            let actual = SHA256.hash(each: toSeal.map(\.plain))
+            for (k, block) in toSeal.enumerated() {
+                let (b, location) = group[block.at]
+                guard actual[k] == block.digest else {
+                    throw BenjiError.data("block \(b.idx): its data has SHA-256 \(actual[k].hex), not the \(block.digest.hex) it claims", location: location)
+                }
+                let object = try block.plain.withUnsafeBytes { try sealer.seal($0, digest: block.digest) }
+                var out = b
+                out.set("data", nil)
+                out.set("object", .text(keys?.blockName(for: block.digest) ?? block.digest.hex))
+                out.set("object_data", .base64String(object))
+                done[block.at] = (out, [:])
             }
-            let object = try plain.withUnsafeBytes { try sealer.seal($0, digest: digest) }
-            var out = b
-            out.set("data", nil)
-            out.set("object", .text(keys?.blockName(for: digest) ?? digest.hex))
-            out.set("object_data", .base64String(object))
-            return (out, [:])
+            return done
         })
     }
 }

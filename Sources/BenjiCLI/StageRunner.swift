@@ -7,7 +7,8 @@ typealias Counters = [String: Int64]
 
 /// One record on its way through a stage.
 enum StageItem: Sendable {
-    case block(Block, location: String)
+    /// One block, or two consecutive ones for a stage that takes pairs (`runPairedStage`).
+    case blocks([(Block, location: String)])
     case record(Record)
     case end(EndRecord)
 }
@@ -33,27 +34,59 @@ func runStage(
     block: @escaping @Sendable (Block, String) throws -> (Block, Counters),
     end: (inout EndRecord) throws -> Void = { _ in }
 ) throws {
+    try runPairedStage(threads: threads, pairs: false, header: header, blocks: { blocks in
+        try blocks.map { try block($0.0, $0.location) }
+    }, end: end)
+}
+
+/// `runStage` for a stage that does more with two blocks at once than with each alone (hashes them
+/// together, `SHA256.hash(_:_:)`): with `pairs`, consecutive blocks go to `blocks` two at a time (one
+/// where a record that is not a block follows).
+func runPairedStage(
+    threads: Int = defaultWorkerCount,
+    pairs: Bool = true,
+    header: (inout StreamHeader) throws -> Void = { _ in },
+    blocks: @escaping @Sendable ([(Block, location: String)]) throws -> [(Block, Counters)],
+    end: (inout EndRecord) throws -> Void = { _ in }
+) throws {
     let input = StandardStreams.reader()
     let output = StandardStreams.writer()
     var totals: Counters = [:]
-    try orderedParallelMap(threads: threads, window: threads * 2 + 2, produce: { () throws -> StageItem? in
-        guard let event = try input.next() else { return nil }
+    // An event read to see whether a second block follows the first, for the next item.
+    var ahead: StreamEvent?
+    func item(_ event: StreamEvent) throws -> StageItem {
         switch event {
         case .header(var h):
             try header(&h)
             return .record(h.record)
-        case .block(let b): return .block(b, location: input.location)
+        case .block(let b): return .blocks([(b, input.location)])
         case .end(let e): return .end(e)
         case .other(let r): return .record(r)
         }
-    }, transform: { item -> (StageItem, Counters) in
-        guard case .block(let b, let location) = item else { return (item, [:]) }
-        let (out, counters) = try block(b, location)
-        return (.block(out, location: location), counters)
+    }
+    try orderedParallelMap(threads: threads, window: threads * 2 + 2, produce: { () throws -> StageItem? in
+        let next: StreamEvent? = if let a = ahead { a } else { try input.next() }
+        ahead = nil
+        guard let event = next else { return nil }
+        guard pairs, case .block(let first) = event else { return try item(event) }
+        let location = input.location
+        guard let following = try input.next() else { return .blocks([(first, location)]) }
+        guard case .block(let second) = following else {
+            ahead = following
+            return .blocks([(first, location)])
+        }
+        return .blocks([(first, location), (second, input.location)])
+    }, transform: { item -> (StageItem, [Counters]) in
+        guard case .blocks(let group) = item else { return (item, []) }
+        let done = try blocks(group)
+        return (.blocks(zip(done, group).map { ($0.0, $1.location) }), done.map(\.1))
     }, consume: { item, counters in
-        for (k, v) in counters { totals[k, default: 0] += v }
+        for c in counters {
+            for (k, v) in c { totals[k, default: 0] += v }
+        }
         switch item {
-        case .block(let b, _): try output.write(b.record)
+        case .blocks(let group):
+            for (b, _) in group { try output.write(b.record) }
         case .record(let r): try output.write(r)
         case .end(var e):
             try end(&e)

@@ -1,3 +1,4 @@
+internal import CBenjiKernels
 internal import CCrypto
 #if canImport(Glibc)
 import Glibc
@@ -20,6 +21,53 @@ public enum SHA256 {
 
     public static func hash(_ bytes: [UInt8]) -> SHA256Digest {
         bytes.withUnsafeBytes { hash($0) }
+    }
+
+    /// Whether `hash(_:_:)` computes two digests together, faster than one after the other: where the
+    /// CPU has the SHA extensions (SHA-NI). One message keeps the SHA unit waiting for each round's
+    /// result; two interleaved messages keep it busy (design.md §8).
+    public static let hashesPairsTogether = benji_sha256_pair_available() != 0
+
+    /// The digests of two buffers, computed together where `hashesPairsTogether`, else one after the other.
+    public static func hash(_ a: UnsafeRawBufferPointer, _ b: UnsafeRawBufferPointer) -> (SHA256Digest, SHA256Digest) {
+        guard hashesPairsTogether else { return (hash(a), hash(b)) }
+        return pairedHash(a, b)
+    }
+
+    /// The digests of several buffers, hashed two at a time (`hash(_:_:)`).
+    public static func hash(each buffers: [UnsafeRawBufferPointer]) -> [SHA256Digest] {
+        var digests: [SHA256Digest] = []
+        digests.reserveCapacity(buffers.count)
+        var i = 0
+        while i + 1 < buffers.count {
+            let (a, b) = hash(buffers[i], buffers[i + 1])
+            digests += [a, b]
+            i += 2
+        }
+        if i < buffers.count { digests.append(hash(buffers[i])) }
+        return digests
+    }
+
+    /// `hash(each:)` for arrays.
+    public static func hash(each arrays: [[UInt8]]) -> [SHA256Digest] {
+        func borrow(_ i: Int, _ buffers: [UnsafeRawBufferPointer]) -> [SHA256Digest] {
+            i == arrays.count ? hash(each: buffers) : arrays[i].withUnsafeBytes { borrow(i + 1, buffers + [$0]) }
+        }
+        return borrow(0, [])
+    }
+
+    /// `hash(_:_:)` by the paired SHA-NI code alone, for tests; only where `hashesPairsTogether`.
+    static func pairedHash(_ a: UnsafeRawBufferPointer, _ b: UnsafeRawBufferPointer) -> (SHA256Digest, SHA256Digest) {
+        precondition(hashesPairsTogether)
+        var da = [UInt8](repeating: 0, count: 32), db = da
+        da.withUnsafeMutableBufferPointer { pa in
+            db.withUnsafeMutableBufferPointer { pb in
+                benji_sha256_pair(a.baseAddress?.assumingMemoryBound(to: UInt8.self), a.count,
+                                  b.baseAddress?.assumingMemoryBound(to: UInt8.self), b.count,
+                                  pa.baseAddress, pb.baseAddress)
+            }
+        }
+        return (da.withUnsafeBytes { SHA256Digest(bytes: $0) }, db.withUnsafeBytes { SHA256Digest(bytes: $0) })
     }
 }
 

@@ -144,10 +144,9 @@ public final class BackupEngine {
                                        bufferSize: Sealer.maximumObjectSize(plaintextSize: blockSize))
         defer { objects.close() }
 
-        /// Hashes one block, and seals and stores it unless the store has it.
-        @Sendable func process(_ idx: Int64, _ bytes: UnsafeRawBufferPointer, _ action: BlockAction) throws -> Outcome {
+        /// Seals and stores one block (whose digest is nil if it is all zeros) unless the store has it.
+        @Sendable func process(_ idx: Int64, _ bytes: UnsafeRawBufferPointer, _ action: BlockAction, _ digest: SHA256Digest?) throws -> Outcome {
             let size = bytes.count
-            let digest = ZeroDetection.isZero(bytes) ? nil : SHA256.hash(bytes)
             if action == .check {
                 return Outcome(idx: idx, outcome: .check(sha256: digest), size: size, read: true, deduplicated: false)
             }
@@ -173,27 +172,66 @@ public final class BackupEngine {
                            size: size, read: true, deduplicated: false)
         }
 
-        // One thread more than cores: a thread waiting for a read leaves its core to another.
-        try orderedParallelMap(threads: threads + 1, window: source.isRandomAccess ? 64 : threads * 2 + 4, produce: produce, transform: { work -> Outcome in
-            switch work {
-            case .read(let idx, .zero):
-                return Outcome(idx: idx, outcome: .zero, size: fixedGeometry.size(of: idx), read: false, deduplicated: false)
-            case .read(let idx, .read) where source.isHole(at: fixedGeometry.offset(of: idx), length: fixedGeometry.size(of: idx)):
-                // A hole in a sparse file: zero without reading it.
-                return Outcome(idx: idx, outcome: .zero, size: fixedGeometry.size(of: idx), read: false, deduplicated: false)
-            case .read(let idx, let action):
-                return try readBuffers.with { buffer in
-                    try process(idx, try Stages.read(source: source, idx: idx, geometry: fixedGeometry, into: buffer), action)
+        /// Processes blocks read (or streamed) into `buffers`: their digests computed together where there
+        /// are two (`SHA256.hash(_:_:)`: on one core, two blocks take little more than one).
+        @Sendable func process(_ blocks: [(idx: Int64, action: BlockAction)], _ buffers: [UnsafeRawBufferPointer]) throws -> [Outcome] {
+            let nonZero = buffers.indices.filter { !ZeroDetection.isZero(buffers[$0]) }
+            var digests = [SHA256Digest?](repeating: nil, count: buffers.count)
+            for (i, digest) in zip(nonZero, SHA256.hash(each: nonZero.map { buffers[$0] })) { digests[i] = digest }
+            return try blocks.indices.map { try process(blocks[$0].idx, buffers[$0], blocks[$0].action, digests[$0]) }
+        }
+
+        // Blocks go to the workers in pairs (`process`). One thread more than cores: a thread waiting for a
+        // read leaves its core to another.
+        try orderedParallelMap(threads: threads + 1, window: source.isRandomAccess ? 32 : threads + 2, produce: { () -> [Work]? in
+            guard let first = try produce() else { return nil }
+            guard let second = try produce() else { return [first] }
+            return [first, second]
+        }, transform: { (pair: [Work]) -> [Outcome] in
+            var outcomes = [Outcome?](repeating: nil, count: pair.count)
+            var reads: [(at: Int, idx: Int64, action: BlockAction)] = []
+            var fromStream: [(at: Int, idx: Int64, data: [UInt8])] = []
+            for (i, work) in pair.enumerated() {
+                switch work {
+                case .read(let idx, .zero):
+                    outcomes[i] = Outcome(idx: idx, outcome: .zero, size: fixedGeometry.size(of: idx), read: false, deduplicated: false)
+                case .read(let idx, .read) where source.isHole(at: fixedGeometry.offset(of: idx), length: fixedGeometry.size(of: idx)):
+                    // A hole in a sparse file: zero without reading it.
+                    outcomes[i] = Outcome(idx: idx, outcome: .zero, size: fixedGeometry.size(of: idx), read: false, deduplicated: false)
+                case .read(let idx, let action):
+                    reads.append((i, idx, action))
+                case .data(let idx, let data):
+                    fromStream.append((i, idx, data))
                 }
-            case .data(let idx, let data):
-                return try data.withUnsafeBytes { try process(idx, $0, .read) }
             }
-        }, consume: { o in
-            try writer.add(idx: o.idx, o.outcome)
-            if o.read { stats.bytesRead += Int64(o.size) }
-            if case .zero = o.outcome { stats.bytesSparse += Int64(o.size) }
-            if o.deduplicated { stats.bytesDeduplicated += Int64(o.size) }
-            streamed += Int64(o.size)
+            if !reads.isEmpty {
+                try readBuffers.with { first in
+                    try readBuffers.with { second in
+                        let buffers = try zip(reads, [first, second]).map { read, buffer in
+                            try Stages.read(source: source, idx: read.idx, geometry: fixedGeometry, into: buffer)
+                        }
+                        let done = try process(reads.map { ($0.idx, $0.action) }, buffers)
+                        for (read, outcome) in zip(reads, done) { outcomes[read.at] = outcome }
+                    }
+                }
+            }
+            if let first = fromStream.first {
+                let blocks = fromStream.map { (idx: $0.idx, action: BlockAction.read) }
+                let done = try first.data.withUnsafeBytes { a in
+                    guard let second = fromStream.dropFirst().first else { return try process(blocks, [a]) }
+                    return try second.data.withUnsafeBytes { b in try process(blocks, [a, b]) }
+                }
+                for (block, outcome) in zip(fromStream, done) { outcomes[block.at] = outcome }
+            }
+            return outcomes.map { $0! }
+        }, consume: { pair in
+            for o in pair {
+                try writer.add(idx: o.idx, o.outcome)
+                if o.read { stats.bytesRead += Int64(o.size) }
+                if case .zero = o.outcome { stats.bytesSparse += Int64(o.size) }
+                if o.deduplicated { stats.bytesDeduplicated += Int64(o.size) }
+                streamed += Int64(o.size)
+            }
         })
         stats.bytesWritten = try objects.finish()
         if source.size == nil && streamed == 0 { throw emptyStreamError(source) }

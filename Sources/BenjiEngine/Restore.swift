@@ -96,68 +96,98 @@ public final class RestoreEngine {
         // A restore that stops (not one with bad blocks, which finishes) leaves no new file behind.
         var finished = false
         defer { if !finished { target.discard() } }
-        // Objects are named to the store as they enter the window, so that their reads overlap with the
-        // work on the blocks before them.
-        try orderedParallelMap(threads: threads + 2, window: threads * 4 + 8, produce: {
-            let entry = entries.pop()
-            if let name = entry?.object?.name { store.prefetch(ObjectKey.block(name)) }
-            return entry
-        }, transform: { entry -> (BlockEntry, (PooledBuffer, Int)?, BenjiError?) in
-            let offset = geometry.offset(of: entry.idx)
-            guard let object = entry.object else {
-                if direct { try target.zero(at: offset, length: entry.size) }
-                return (entry, nil, nil)
-            }
-            if direct { target.prepareWrite(at: offset, length: entry.size) }
-            // Released (back to the pool) here for a file or device; by the consumer for stdout.
-            let lent = plainBuffers.lend()
-            let plain = lent.bytes
-            // A missing or damaged object is reported and skipped; an unreachable store or a missing
-            // key stops the restore, as does any failure to write the target.
-            let opened: Result<Int, BenjiError>
-            do {
-                opened = .success(try objectBuffers.with { objectBuffer in
-                    // The store's errors name the object; the opener's get its name here.
-                    let n = try store.get(ObjectKey.block(object.name), into: objectBuffer)
-                    do {
-                        let m = try sealer.open(inPlace: UnsafeMutableRawBufferPointer(rebasing: objectBuffer[0..<n]), expected: object.sha256, into: plain)
-                        guard m == entry.size else { throw BenjiError.data("it holds \(m) bytes, the block \(entry.size)") }
-                        return m
-                    } catch let e as BenjiError {
-                        throw BenjiError(e.status, "object \(object.name): \(e.message)")
-                    }
-                })
-            } catch let e as BenjiError where e.status != .unavailable && e.status != .noPermission {
-                opened = .failure(e)
-            }
-            switch opened {
-            case .failure(let e) where e.status == .notFound && (try? store.exists(ObjectKey.config)) != true:
-                // Not one missing object: the store itself is gone (an unmounted file system).
+        /// What became of a block: written (or zero), lent to the consumer (stdout), or bad.
+        typealias Done = (entry: BlockEntry, data: (PooledBuffer, Int)?, failure: BenjiError?)
+
+        /// A block whose object is missing or damaged: reported, and its range zeros. A missing object in
+        /// a store whose config object is gone too means the store is gone: that stops the restore.
+        @Sendable func skip(_ entry: BlockEntry, _ e: BenjiError) throws -> Done {
+            if e.status == .notFound && (try? store.exists(ObjectKey.config)) != true {
                 throw BenjiError(.unavailable, "store \(store.url) is no longer reachable (its config object is gone)")
-            case .failure(let e):
-                if e.status == .notFound || e.status == .dataError { damaged.withLock { _ = $0.insert(object.id) } }
-                if direct { try target.zero(at: offset, length: entry.size) }
-                return (entry, nil, e)
-            case .success(let m):
-                if direct {
-                    try target.write(at: offset, UnsafeRawBufferPointer(rebasing: plain[0..<m]))
-                    return (entry, nil, nil)
+            }
+            if e.status == .notFound || e.status == .dataError, let object = entry.object {
+                damaged.withLock { _ = $0.insert(object.id) }
+            }
+            if direct { try target.zero(at: geometry.offset(of: entry.idx), length: entry.size) }
+            return (entry, nil, e)
+        }
+
+        // Blocks go to the workers in pairs, whose checksums are computed together (`SHA256.hash(_:_:)`:
+        // on one core, two blocks take little more than one). Objects are named to the store as they enter
+        // the window, so that their reads overlap with the work on the blocks before them.
+        try orderedParallelMap(threads: threads + 2, window: threads * 2 + 4, produce: { () -> [BlockEntry]? in
+            var pair: [BlockEntry] = []
+            while pair.count < 2, let entry = entries.pop() {
+                if let name = entry.object?.name { store.prefetch(ObjectKey.block(name)) }
+                pair.append(entry)
+            }
+            return pair.isEmpty ? nil : pair
+        }, transform: { (pair: [BlockEntry]) -> [Done] in
+            var done: [Done?] = Array(repeating: nil, count: pair.count)
+            // Blocks whose objects opened: where in the pair, the plaintext (lent), its size.
+            var opened: [(at: Int, plain: PooledBuffer, size: Int)] = []
+            for (i, entry) in pair.enumerated() {
+                guard let object = entry.object else {
+                    if direct { try target.zero(at: geometry.offset(of: entry.idx), length: entry.size) }
+                    done[i] = (entry, nil, nil)
+                    continue
                 }
-                return (entry, (lent, m), nil)
+                if direct { target.prepareWrite(at: geometry.offset(of: entry.idx), length: entry.size) }
+                // Released (back to the pool) here for a file or device; by the consumer for stdout.
+                let plain = plainBuffers.lend()
+                // A missing or damaged object is reported and skipped; an unreachable store or a missing
+                // key stops the restore, as does any failure to write the target.
+                do {
+                    let m = try objectBuffers.with { objectBuffer in
+                        // The store's errors name the object; the opener's get its name here.
+                        let n = try store.get(ObjectKey.block(object.name), into: objectBuffer)
+                        do {
+                            let m = try sealer.openUnverified(inPlace: UnsafeMutableRawBufferPointer(rebasing: objectBuffer[0..<n]),
+                                                              expected: object.sha256, into: plain.bytes)
+                            guard m == entry.size else { throw BenjiError.data("it holds \(m) bytes, the block \(entry.size)") }
+                            return m
+                        } catch let e as BenjiError {
+                            throw BenjiError(e.status, "object \(object.name): \(e.message)")
+                        }
+                    }
+                    opened.append((i, plain, m))
+                } catch let e as BenjiError where e.status != .unavailable && e.status != .noPermission {
+                    done[i] = try skip(entry, e)
+                }
             }
-        }, consume: { entry, data, failure in
-            let offset = geometry.offset(of: entry.idx)
-            if let failure {
-                bad.add(offset: offset, length: Int64(entry.size), reason: failure.message)
-                if !direct { try target.zero(at: offset, length: entry.size) }
-                return
+            let plaintexts = opened.map { UnsafeRawBufferPointer(rebasing: $0.plain.bytes[0..<$0.size]) }
+            let digests = SHA256.hash(each: plaintexts)
+            for (k, o) in opened.enumerated() {
+                let entry = pair[o.at], object = entry.object!
+                do {
+                    try Sealer.verify(digests[k], expected: object.sha256)
+                } catch let e as BenjiError {
+                    done[o.at] = try skip(entry, BenjiError(e.status, "object \(object.name): \(e.message)"))
+                    continue
+                }
+                if direct {
+                    try target.write(at: geometry.offset(of: entry.idx), plaintexts[k])
+                    done[o.at] = (entry, nil, nil)
+                } else {
+                    done[o.at] = (entry, (o.plain, o.size), nil)
+                }
             }
-            if entry.object != nil { written += Int64(entry.size) }
-            if direct { return }
-            if let (buffer, count) = data {
-                try target.write(at: offset, UnsafeRawBufferPointer(rebasing: buffer.bytes[0..<count]))
-            } else {
-                try target.zero(at: offset, length: entry.size)
+            return done.map { $0! }
+        }, consume: { pair in
+            for (entry, data, failure) in pair {
+                let offset = geometry.offset(of: entry.idx)
+                if let failure {
+                    bad.add(offset: offset, length: Int64(entry.size), reason: failure.message)
+                    if !direct { try target.zero(at: offset, length: entry.size) }
+                    continue
+                }
+                if entry.object != nil { written += Int64(entry.size) }
+                if direct { continue }
+                if let (buffer, count) = data {
+                    try target.write(at: offset, UnsafeRawBufferPointer(rebasing: buffer.bytes[0..<count]))
+                } else {
+                    try target.zero(at: offset, length: entry.size)
+                }
             }
         })
         if let error = walkError.withLock({ $0 }) { throw error }

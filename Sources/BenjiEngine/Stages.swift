@@ -28,15 +28,27 @@ public enum Stages {
     ///
     /// - Throws: 65 if the source ends early (it shrank while being read).
     public static func chunk(source: BlockSource, idx: Int64, geometry: BlockGeometry) throws -> ChunkedBlock {
-        let size = geometry.size(of: idx)
-        if source.isHole(at: geometry.offset(of: idx), length: size) {
-            var hole = ChunkedBlock(idx: idx, size: size, sha256: nil, data: [])
-            hole.read = false
-            return hole
+        try chunk(source: source, blocks: [idx], geometry: geometry)[0]
+    }
+
+    /// `chunk` for one or two blocks, whose digests are computed together (`SHA256.hash(_:_:)`: on one
+    /// core, two blocks take little more than one).
+    public static func chunk(source: BlockSource, blocks: [Int64], geometry: BlockGeometry) throws -> [ChunkedBlock] {
+        var chunked = try blocks.map { idx in
+            let size = geometry.size(of: idx)
+            if source.isHole(at: geometry.offset(of: idx), length: size) {
+                var hole = ChunkedBlock(idx: idx, size: size, sha256: nil, data: [])
+                hole.read = false
+                return hole
+            }
+            var data = [UInt8](unsafeUninitializedCapacity: size) { _, count in count = size }
+            _ = try data.withUnsafeMutableBytes { try read(source: source, idx: idx, geometry: geometry, into: $0) }
+            return ChunkedBlock(idx: idx, size: size, sha256: nil, data: data)
         }
-        var data = [UInt8](unsafeUninitializedCapacity: size) { _, count in count = size }
-        _ = try data.withUnsafeMutableBytes { try read(source: source, idx: idx, geometry: geometry, into: $0) }
-        return hash(idx: idx, data: data)
+        let nonZero = chunked.indices.filter { chunked[$0].read && !ZeroDetection.isZero(chunked[$0].data) }
+        for i in chunked.indices where !nonZero.contains(i) { chunked[i].data = [] }
+        for (i, digest) in zip(nonZero, SHA256.hash(each: nonZero.map { chunked[$0].data })) { chunked[i].sha256 = digest }
+        return chunked
     }
 
     /// Hashes a block read elsewhere (a stream).

@@ -184,6 +184,17 @@ public final class Sealer: @unchecked Sendable {
     ///   checksum mismatch; a permission error (77) for an encrypted object whose key this host lacks.
     public func open(inPlace object: UnsafeMutableRawBufferPointer, expected: SHA256Digest?,
                      into output: UnsafeMutableRawBufferPointer) throws -> Int {
+        let n = try openUnverified(inPlace: object, expected: expected, into: output)
+        if let expected {
+            try Sealer.verify(SHA256.hash(UnsafeRawBufferPointer(rebasing: output[0..<n])), expected: expected)
+        }
+        return n
+    }
+
+    /// `open(inPlace:expected:into:)` but for its last step, which is the caller's: `verify` the
+    /// plaintext's SHA-256 (a restore hashes two blocks together, `SHA256.hash(_:_:)`).
+    public func openUnverified(inPlace object: UnsafeMutableRawBufferPointer, expected: SHA256Digest?,
+                               into output: UnsafeMutableRawBufferPointer) throws -> Int {
         let header = try ObjectFormat.parseHeader(UnsafeRawBufferPointer(object))
         guard header.plaintextSize <= output.count else {
             throw BenjiError.data("object holds \(header.plaintextSize) bytes, more than a block")
@@ -213,13 +224,14 @@ public final class Sealer: @unchecked Sendable {
         } else if header.plaintextSize > 0 {
             plaintext.baseAddress!.copyMemory(from: payload.baseAddress!, byteCount: header.plaintextSize)
         }
-        if let expected {
-            let actual = SHA256.hash(UnsafeRawBufferPointer(plaintext))
-            guard actual == expected else {
-                throw BenjiError.data("checksum mismatch: the object holds data with SHA-256 \(actual.hex), expected \(expected.hex)")
-            }
-        }
         return header.plaintextSize
+    }
+
+    /// Throws a data error (65) unless an opened object's plaintext has the SHA-256 its block expects.
+    public static func verify(_ actual: SHA256Digest, expected: SHA256Digest) throws {
+        guard actual == expected else {
+            throw BenjiError.data("checksum mismatch: the object holds data with SHA-256 \(actual.hex), expected \(expected.hex)")
+        }
     }
 
     /// Opens a stored object, leaving it unchanged; see `open(inPlace:expected:into:)`.

@@ -25,6 +25,53 @@ import Testing
         #expect(SHA256.hash(million).hex == "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0")
     }
 
+    /// The paired SHA-NI code against OpenSSL: the known answers, both messages at every length up to
+    /// 300 bytes (every padding case, at both alignments) against partners of other lengths, and
+    /// block-sized messages that differ in one byte.
+    @Test func pairedDigestsMatchOpenSSL() throws {
+        try #require(SHA256.hashesPairsTogether, "this CPU has no SHA extensions: the pairs are hashed one after the other")
+        var generator = SystemRandomNumberGenerator()
+        let data = (0..<5_000).map { _ in UInt8.random(in: 0...255, using: &generator) }
+        data.withUnsafeBytes { all in
+            func check(_ a: UnsafeRawBufferPointer, _ b: UnsafeRawBufferPointer) {
+                let (da, db) = SHA256.pairedHash(a, b)
+                #expect(da == SHA256.hash(a) && db == SHA256.hash(b), "lengths \(a.count) and \(b.count)")
+            }
+            let abc = Array("abc".utf8)
+            let million = [UInt8](repeating: UInt8(ascii: "a"), count: 1_000_000)
+            abc.withUnsafeBytes { a in
+                million.withUnsafeBytes { m in
+                    let (d1, d2) = SHA256.pairedHash(a, m)
+                    #expect(d1.hex == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
+                    #expect(d2.hex == "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0")
+                    check(m, a)
+                    check(UnsafeRawBufferPointer(rebasing: m[0..<0]), m)
+                }
+            }
+            for n in 0...300 {
+                check(UnsafeRawBufferPointer(rebasing: all[0..<n]), UnsafeRawBufferPointer(rebasing: all[1001..<(1001 + n)]))
+                check(UnsafeRawBufferPointer(rebasing: all[3..<(3 + n)]), UnsafeRawBufferPointer(rebasing: all[2000..<(2000 + (n * 7) % 1_000)]))
+            }
+        }
+        var a = [UInt8](repeating: 0x5a, count: 4 << 20)
+        var b = a
+        b[(4 << 20) - 1] ^= 1
+        let (da, db) = a.withUnsafeBytes { x in b.withUnsafeBytes { y in SHA256.pairedHash(x, y) } }
+        #expect(da == SHA256.hash(a) && db == SHA256.hash(b) && da != db)
+        a[0] ^= 1
+        let (dc, dd) = a.withUnsafeBytes { x in b.withUnsafeBytes { y in SHA256.hash(x, y) } }
+        #expect(dc == SHA256.hash(a) && dd == db)
+    }
+
+    /// Any number of buffers, hashed in pairs (with or without the SHA extensions), in order.
+    @Test func eachBufferGetsItsOwnDigest() {
+        let arrays = (0..<5).map { n in [UInt8](repeating: UInt8(n), count: 1_000 * n + 63) }
+        for count in 0...arrays.count {
+            let some = Array(arrays[0..<count])
+            #expect(SHA256.hash(each: some) == some.map { SHA256.hash($0) })
+        }
+    }
+
     @Test func digestParsesItsHex() throws {
         let d = SHA256.hash(Array("benji".utf8))
         #expect(SHA256Digest(hex: d.hex) == d)

@@ -1,4 +1,4 @@
-// Hot loops of the record stream that want SIMD: finding the end of a JSON string.
+// Hot loops that want SIMD: the record stream's JSON strings and base64, and SHA-256 of two blocks at once.
 #ifndef BENJI_KERNELS_H
 #define BENJI_KERNELS_H
 #include <stddef.h>
@@ -19,5 +19,13 @@ size_t benji_base64_encode_bulk(const uint8_t *src, size_t n, uint8_t *dst);
 /// holding a character outside the alphabet (including '='), and returns the number of characters
 /// decoded; the caller decodes (and checks) the rest. Returns 0 where the CPU has no AVX2.
 size_t benji_base64_decode_bulk(const uint8_t *src, size_t n, uint8_t *dst);
+
+/// 1 if the CPU has what `benji_sha256_pair` needs (the SHA extensions, SSSE3 and SSE4.1), else 0.
+int benji_sha256_pair_available(void);
+
+/// The SHA-256 digests of a[0..na) and b[0..nb), computed together on one core: the two messages'
+/// rounds interleave, so the SHA unit works on one while the other's last round completes. Only where
+/// `benji_sha256_pair_available()`.
+void benji_sha256_pair(const uint8_t *a, size_t na, const uint8_t *b, size_t nb, uint8_t da[32], uint8_t db[32]);
 
 #endif
