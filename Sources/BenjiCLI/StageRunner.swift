@@ -64,7 +64,8 @@ func runPairedStage(
         case .other(let r): return .record(r)
         }
     }
-    try orderedParallelMap(threads: threads, window: threads * 2 + 2, produce: { () throws -> StageItem? in
+    // The window holds as many blocks either way: paired, half as many items.
+    try orderedParallelMap(threads: threads, window: pairs ? threads + 1 : threads * 2 + 2, produce: { () throws -> StageItem? in
         let next: StreamEvent? = if let a = ahead { a } else { try input.next() }
         ahead = nil
         guard let event = next else { return nil }

@@ -99,16 +99,20 @@ public final class RestoreEngine {
         /// What became of a block: written (or zero), lent to the consumer (stdout), or bad.
         typealias Done = (entry: BlockEntry, data: (PooledBuffer, Int)?, failure: BenjiError?)
 
-        /// A block whose object is missing or damaged: reported, and its range zeros. A missing object in
-        /// a store whose config object is gone too means the store is gone: that stops the restore.
-        @Sendable func skip(_ entry: BlockEntry, _ e: BenjiError) throws -> Done {
+        /// A block whose object is missing or damaged: reported, and its range zeros (again, if its data
+        /// was `written` before its check failed). A missing object in a store whose config object is gone
+        /// too means the store is gone: that stops the restore.
+        @Sendable func skip(_ entry: BlockEntry, _ e: BenjiError, written: Bool = false) throws -> Done {
             if e.status == .notFound && (try? store.exists(ObjectKey.config)) != true {
                 throw BenjiError(.unavailable, "store \(store.url) is no longer reachable (its config object is gone)")
             }
             if e.status == .notFound || e.status == .dataError, let object = entry.object {
                 damaged.withLock { _ = $0.insert(object.id) }
             }
-            if direct { try target.zero(at: geometry.offset(of: entry.idx), length: entry.size) }
+            if direct {
+                let offset = geometry.offset(of: entry.idx)
+                try written ? target.rezero(at: offset, length: entry.size) : target.zero(at: offset, length: entry.size)
+            }
             return (entry, nil, e)
         }
 
@@ -150,6 +154,9 @@ public final class RestoreEngine {
                             throw BenjiError(e.status, "object \(object.name): \(e.message)")
                         }
                     }
+                    // Written while the data is still in the CPU's cache, checked with the other block of
+                    // the pair below (and zeroed again if it fails).
+                    if direct { try target.write(at: geometry.offset(of: entry.idx), UnsafeRawBufferPointer(rebasing: plain.bytes[0..<m])) }
                     opened.append((i, plain, m))
                 } catch let e as BenjiError where e.status != .unavailable && e.status != .noPermission {
                     done[i] = try skip(entry, e)
@@ -162,11 +169,10 @@ public final class RestoreEngine {
                 do {
                     try Sealer.verify(digests[k], expected: object.sha256)
                 } catch let e as BenjiError {
-                    done[o.at] = try skip(entry, BenjiError(e.status, "object \(object.name): \(e.message)"))
+                    done[o.at] = try skip(entry, BenjiError(e.status, "object \(object.name): \(e.message)"), written: direct)
                     continue
                 }
                 if direct {
-                    try target.write(at: geometry.offset(of: entry.idx), plaintexts[k])
                     done[o.at] = (entry, nil, nil)
                 } else {
                     done[o.at] = (entry, (o.plain, o.size), nil)

@@ -147,6 +147,15 @@ public final class RestoreTarget: @unchecked Sendable {
         }
     }
 
+    /// Makes a range that was written read as zeros again: a block whose check failed after its data
+    /// was written (`zero` leaves a new file's ranges alone, since they are zeros until written).
+    public func rezero(at offset: Int64, length: Int) throws {
+        switch kind {
+        case .file: try writeZeros(at: offset, length: length)
+        case .stream, .device: try zero(at: offset, length: length)
+        }
+    }
+
     private func writeZeros(at offset: Int64, length: Int) throws {
         var done = 0
         while done < length {
