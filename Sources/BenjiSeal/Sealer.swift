@@ -236,11 +236,18 @@ public final class Sealer: @unchecked Sendable {
 
     /// Opens a stored object, leaving it unchanged; see `open(inPlace:expected:into:)`.
     public func open(_ object: [UInt8], expected: SHA256Digest?) throws -> [UInt8] {
+        let plain = try openUnverified(object, expected: expected)
+        if let expected { try Sealer.verify(SHA256.hash(plain), expected: expected) }
+        return plain
+    }
+
+    /// `open(_:expected:)` but for the check of the plaintext, which is the caller's (`verify`).
+    public func openUnverified(_ object: [UInt8], expected: SHA256Digest?) throws -> [UInt8] {
         var copy = object
         return try copy.withUnsafeMutableBytes { obj in
             let header = try ObjectFormat.parseHeader(UnsafeRawBufferPointer(obj))
             return try [UInt8](unsafeUninitializedCapacity: header.plaintextSize) { buf, count in
-                count = try open(inPlace: obj, expected: expected, into: UnsafeMutableRawBufferPointer(buf))
+                count = try openUnverified(inPlace: obj, expected: expected, into: UnsafeMutableRawBufferPointer(buf))
             }
         }
     }
