@@ -50,10 +50,7 @@ public enum SHA256 {
 
     /// `hash(each:)` for arrays.
     public static func hash(each arrays: [[UInt8]]) -> [SHA256Digest] {
-        func borrow(_ i: Int, _ buffers: [UnsafeRawBufferPointer]) -> [SHA256Digest] {
-            i == arrays.count ? hash(each: buffers) : arrays[i].withUnsafeBytes { borrow(i + 1, buffers + [$0]) }
-        }
-        return borrow(0, [])
+        withUnsafeBytes(of: arrays) { hash(each: $0) }
     }
 
     /// `hash(_:_:)` by the paired SHA-NI code alone, for tests; only where `hashesPairsTogether`.
@@ -88,4 +85,12 @@ public func secureRandomBytes(_ count: Int) -> [UInt8] {
 /// everything at exit anyway. The corresponding C call is `OPENSSL_init_crypto(OPENSSL_INIT_NO_ATEXIT)`.
 public func initializeOpenSSLWithoutCleanupAtExit() {
     _ = OPENSSL_init_crypto(UInt64(OPENSSL_INIT_NO_ATEXIT), nil)
+}
+
+/// Calls `body` with the bytes of every array at once (each array's `withUnsafeBytes`, nested).
+public func withUnsafeBytes<R>(of arrays: [[UInt8]], _ body: ([UnsafeRawBufferPointer]) throws -> R) rethrows -> R {
+    func borrow(_ i: Int, _ buffers: [UnsafeRawBufferPointer]) throws -> R {
+        i == arrays.count ? try body(buffers) : try arrays[i].withUnsafeBytes { try borrow(i + 1, buffers + [$0]) }
+    }
+    return try borrow(0, [])
 }

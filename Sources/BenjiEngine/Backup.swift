@@ -175,9 +175,7 @@ public final class BackupEngine {
         /// Processes blocks read (or streamed) into `buffers`: their digests computed together where there
         /// are two (`SHA256.hash(_:_:)`: on one core, two blocks take little more than one).
         @Sendable func process(_ blocks: [(idx: Int64, action: BlockAction)], _ buffers: [UnsafeRawBufferPointer]) throws -> [Outcome] {
-            let nonZero = buffers.indices.filter { !ZeroDetection.isZero(buffers[$0]) }
-            var digests = [SHA256Digest?](repeating: nil, count: buffers.count)
-            for (i, digest) in zip(nonZero, SHA256.hash(each: nonZero.map { buffers[$0] })) { digests[i] = digest }
+            let digests = Stages.digestsOrZero(buffers)
             return try blocks.indices.map { try process(blocks[$0].idx, buffers[$0], blocks[$0].action, digests[$0]) }
         }
 

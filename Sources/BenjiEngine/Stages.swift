@@ -45,10 +45,22 @@ public enum Stages {
             _ = try data.withUnsafeMutableBytes { try read(source: source, idx: idx, geometry: geometry, into: $0) }
             return ChunkedBlock(idx: idx, size: size, sha256: nil, data: data)
         }
-        let nonZero = chunked.indices.filter { chunked[$0].read && !ZeroDetection.isZero(chunked[$0].data) }
-        for i in chunked.indices where !nonZero.contains(i) { chunked[i].data = [] }
-        for (i, digest) in zip(nonZero, SHA256.hash(each: nonZero.map { chunked[$0].data })) { chunked[i].sha256 = digest }
+        let notHoles = chunked.indices.filter { chunked[$0].read }
+        let digests = withUnsafeBytes(of: notHoles.map { chunked[$0].data }) { digestsOrZero($0) }
+        for (i, digest) in zip(notHoles, digests) {
+            chunked[i].sha256 = digest
+            if digest == nil { chunked[i].data = [] }
+        }
         return chunked
+    }
+
+    /// The blocks' digests, nil for those that are all zeros; the others hashed two at a time
+    /// (`SHA256.hash(each:)`).
+    public static func digestsOrZero(_ blocks: [UnsafeRawBufferPointer]) -> [SHA256Digest?] {
+        let nonZero = blocks.indices.filter { !ZeroDetection.isZero(blocks[$0]) }
+        var digests = [SHA256Digest?](repeating: nil, count: blocks.count)
+        for (i, digest) in zip(nonZero, SHA256.hash(each: nonZero.map { blocks[$0] })) { digests[i] = digest }
+        return digests
     }
 
     /// Hashes a block read elsewhere (a stream).

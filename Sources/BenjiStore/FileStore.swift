@@ -92,11 +92,7 @@ public final class FileStore: ObjectStore, @unchecked Sendable {
     public func prefetch(_ key: String) {
         guard directReads.withLock({ $0 }) != true, (try? validate(key)) != nil,
               let fd = try? FileDescriptor(path: path(for: key), flags: O_RDONLY) else { return }
-        if directReads.withLock({ $0 }) == nil {
-            let direct = fd.setDirect(true)
-            directReads.withLock { if $0 == nil { $0 = direct } }
-            if direct { return }
-        }
+        if directReads.withLock({ $0 }) == nil && turnDirect(fd) { return }
         _ = posix_fadvise(fd.rawValue, 0, 0, POSIX_FADV_WILLNEED)
     }
 
@@ -159,6 +155,14 @@ public final class FileStore: ObjectStore, @unchecked Sendable {
         return try fd.read(at: 0, into: UnsafeMutableRawBufferPointer(rebasing: buffer[0..<size]))
     }
 
+    /// Turns direct I/O on for an object's descriptor, and records whether the store's file system took
+    /// it (a refusal for good; a first success until a direct read fails).
+    private func turnDirect(_ fd: FileDescriptor) -> Bool {
+        let direct = fd.setDirect(true)
+        directReads.withLock { if !direct { $0 = false } else if $0 == nil { $0 = true } }
+        return direct
+    }
+
     /// Reads an object that is not wholly in the page cache with `O_DIRECT`, from the disk straight into
     /// `buffer`; nil (read it through the cache) if it is cached, if the file system has no direct I/O,
     /// or if `buffer` does not allow it (`allowsDirectRead`: aligned, with room for the object rounded up).
@@ -169,9 +173,7 @@ public final class FileStore: ObjectStore, @unchecked Sendable {
     private func readUncached(_ fd: FileDescriptor, key: String, size: Int, into buffer: UnsafeMutableRawBufferPointer) throws -> Int? {
         guard size > 0, allowsDirectRead(at: 0, length: size, into: buffer),
               directReads.withLock({ $0 }) != false, fd.isCached(length: size) == false else { return nil }
-        let direct = fd.setDirect(true)
-        directReads.withLock { if !direct { $0 = false } else if $0 == nil { $0 = true } }
-        guard direct else { return nil }
+        guard turnDirect(fd) else { return nil }
         if let n = readDirect(fd, at: 0, length: size, into: buffer) {
             directReadCount.withLock { $0 += 1 }
             return n
