@@ -151,7 +151,9 @@ struct ChunkCommand: ParsableCommand {
         var next: Int64 = 0
         var ended = false
         let threads = defaultWorkerCount
-        try orderedParallelMap(threads: threads, window: threads * 2 + 2, produce: { () throws -> ChunkedBlock? in
+        // Blocks go to the workers in pairs, whose digests are computed together (`Stages.chunk`).
+        /// The next block: its index alone for a file or device, which the workers read; read here from a stream.
+        func nextBlock() throws -> ChunkedBlock? {
             if src.isRandomAccess {
                 guard next < geometry.blockCount else { return nil }
                 defer { next += 1 }
@@ -164,18 +166,25 @@ struct ChunkCommand: ParsableCommand {
             if n == 0 { return nil }
             defer { next += 1 }
             return ChunkedBlock(idx: next, size: n, sha256: nil, data: data)
-        }, transform: { item -> (Record, Bool) in
-            let block = src.isRandomAccess
-                ? try Stages.chunk(source: src, idx: item.idx, geometry: geometry)
-                : Stages.hash(idx: item.idx, data: item.data)
-            return (ChunkCommand.record(for: block), block.read)
-        }, consume: { record, read in
-            let size = record["size"]?.int64 ?? 0
-            total += size
-            if read { bytesRead += size }
-            if record["zero"] != nil { sparse += size }
-            count += 1
-            try out.write(record)
+        }
+        try orderedParallelMap(threads: threads, window: threads + 1, produce: { () throws -> [ChunkedBlock]? in
+            var pair: [ChunkedBlock] = []
+            while pair.count < 2, let block = try nextBlock() { pair.append(block) }
+            return pair.isEmpty ? nil : pair
+        }, transform: { pair -> [(Record, Bool)] in
+            let blocks = src.isRandomAccess
+                ? try Stages.chunk(source: src, blocks: pair.map(\.idx), geometry: geometry)
+                : Stages.hash(pair)
+            return blocks.map { (ChunkCommand.record(for: $0), $0.read) }
+        }, consume: { pair in
+            for (record, read) in pair {
+                let size = record["size"]?.int64 ?? 0
+                total += size
+                if read { bytesRead += size }
+                if record["zero"] != nil { sparse += size }
+                count += 1
+                try out.write(record)
+            }
         })
         if src.size == nil && total == 0 { throw emptyStreamError(src) }
         var end = EndRecord(blocks: count, size: src.size ?? total)

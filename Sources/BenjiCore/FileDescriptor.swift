@@ -88,7 +88,7 @@ public final class FileDescriptor: @unchecked Sendable {
             guard bytes.count <= limit else { throw BenjiError.data("\(path) is larger than \(limit) bytes") }
             if let stop, chunk[0..<n].contains(stop) { break }
         }
-        chunk.withUnsafeMutableBytes { $0.initializeMemory(as: UInt8.self, repeating: 0) }
+        _ = chunk.withUnsafeMutableBytes { $0.initializeMemory(as: UInt8.self, repeating: 0) }
         return bytes
     }
 
@@ -202,7 +202,7 @@ public func processIsAlive(_ pid: Int32) -> Bool {
 public var hostName: String {
     var buffer = [CChar](repeating: 0, count: 256)
     guard gethostname(&buffer, buffer.count) == 0 else { return "localhost" }
-    return String(cString: buffer)
+    return buffer.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
 }
 
 /// The name messages on stderr start with: the binary's (`benji`, `benji-put`), set once at start.

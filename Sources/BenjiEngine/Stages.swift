@@ -63,10 +63,15 @@ public enum Stages {
         return digests
     }
 
-    /// Hashes a block read elsewhere (a stream).
-    public static func hash(idx: Int64, data: [UInt8]) -> ChunkedBlock {
-        if ZeroDetection.isZero(data) { return ChunkedBlock(idx: idx, size: data.count, sha256: nil, data: []) }
-        return ChunkedBlock(idx: idx, size: data.count, sha256: SHA256.hash(data), data: data)
+    /// Hashes blocks read elsewhere (a stream): two at a time, like `chunk`; zero blocks lose their data.
+    public static func hash(_ blocks: [ChunkedBlock]) -> [ChunkedBlock] {
+        var hashed = blocks
+        let digests = withUnsafeBytes(of: blocks.map(\.data)) { digestsOrZero($0) }
+        for (i, digest) in digests.enumerated() {
+            hashed[i].sha256 = digest
+            if digest == nil { hashed[i].data = [] }
+        }
+        return hashed
     }
 
     /// Stores a sealed object.

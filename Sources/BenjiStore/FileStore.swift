@@ -26,7 +26,7 @@ public final class FileStore: ObjectStore, @unchecked Sendable {
         while r.count > 1 && r.hasSuffix("/") { r.removeLast() }
         if !r.hasPrefix("/") {
             var buffer = [CChar](repeating: 0, count: Int(PATH_MAX))
-            if getcwd(&buffer, buffer.count) != nil { r = String(cString: buffer) + "/" + r }
+            if getcwd(&buffer, buffer.count) != nil { r = buffer.withUnsafeBufferPointer { String(cString: $0.baseAddress!) } + "/" + r }
         }
         self.root = r
     }
