@@ -14,12 +14,14 @@ public struct BenjiCommand: ParsableCommand {
         abstract: "Deduplicating block-device backup: back up, restore and manage versions.",
         discussion: """
         `benji backup` and `benji restore` run the whole pipeline in one process. The stage commands \
-        (diff, chunk, catalog, seal, put, write; also installed as benji-diff, benji-chunk, …) exchange \
-        newline-delimited JSON records, so that the same work can be assembled in a shell pipeline.
+        (diff, chunk, catalog, seal, put, write; also installed as benji-diff, benji-chunk and so on) \
+        exchange newline-delimited JSON records, so that the same work can be assembled in a shell pipeline.
 
         Exit status: 0 success, 1 failure, 3 finished with bad blocks, 64 usage, 65 bad input data, \
-        66 not found, 69 store unreachable, 73 target exists (or is a device too small), 74 I/O error, 75 locked, 77 permission denied \
-        (a protected version, a wrong or missing key), 78 configuration error.
+        66 not found, 69 store unreachable, 73 target exists (or is a directory, or a device too small), \
+        74 I/O error, 75 locked, 77 permission denied (a protected version, a wrong or missing key), \
+        78 configuration error, 129/130/143 stopped by SIGHUP/SIGINT/SIGTERM (cleanly: nothing committed), \
+        141 stdout closed by its reader.
         """,
         version: benjiVersion,
         subcommands: [InitCommand.self, BackupCommand.self, RestoreCommand.self, LsCommand.self, RmCommand.self,

@@ -27,18 +27,25 @@ public enum BenjiMain {
             }
         }
         signal(SIGPIPE, SIG_IGN)
+        Interruption.catchSignals()
         keepLargeAllocations(upTo: 32 << 20)
         let parsed: ParsableCommand
         do {
             parsed = try command.parseAsRoot()
+        } catch let e as BenjiError {
+            printError("\(tool): error: \(e)")
+            exit(e.status.rawValue)
         } catch {
-            command.exit(withError: error)
+            exitForUsageError(error, of: command, tool: tool)
         }
         var cmd = parsed
         do {
             try checkWorkerCount()
             try cmd.run()
             exit(0)
+        } catch let e as BenjiError where e.errno == EPIPE {
+            // Whoever read stdout has gone: stop quietly, as SIGPIPE would.
+            exit(ExitStatus.outputClosed.rawValue)
         } catch let e as BenjiError {
             printError("\(tool): error: \(e)")
             exit(e.status.rawValue)
@@ -49,6 +56,32 @@ public enum BenjiMain {
             command.exit(withError: error)
         }
     }
+}
+
+/// A command line ArgumentParser refused: `--help` and `--version` print as it defines; anything else is
+/// one line, `tool: error: …`, with exit status 64, like every other error (ArgumentParser would add the
+/// usage and, for some errors, the whole help).
+private func exitForUsageError(_ error: Error, of command: ParsableCommand.Type, tool: String) -> Never {
+    let code = command.exitCode(for: error)
+    guard code != .success else { command.exit(withError: error) }
+    let lines = command.message(for: error).split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }
+        .filter { !$0.isEmpty && !$0.hasPrefix("Usage:") && !$0.hasPrefix("See '") }
+    var message = lines.joined(separator: "; ")
+    // The subcommand the line names (its help is the one to see), or the word that names none.
+    var type = command, path = [tool]
+    for word in CommandLine.arguments.dropFirst() {
+        let subcommands = type.configuration.subcommands
+        guard !word.hasPrefix("-"), !subcommands.isEmpty, word != "help" else { break }
+        guard let sub = subcommands.first(where: { $0._commandName == word }) else {
+            message = "unknown command '\(word)'"
+            break
+        }
+        type = sub
+        path.append(word)
+    }
+    if let first = message.first { message = first.lowercased() + message.dropFirst() }
+    printError("\(tool): error: \(message) (see '\(path.joined(separator: " ")) --help')")
+    exit(code == .validationFailure ? ExitStatus.usage.rawValue : code.rawValue)
 }
 
 /// The root command types of the stage binaries.

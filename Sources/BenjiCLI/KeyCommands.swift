@@ -72,7 +72,7 @@ struct KeyAddCommand: ParsableCommand {
         commandName: "add",
         abstract: "Add a master key to the store; print its id.",
         discussion: """
-        Needs one of the store's keys (--key-file, --passphrase-file, $BENJI_PASSPHRASE…) to unwrap the \
+        Needs one of the store's keys (--key-file, --passphrase-file, $BENJI_PASSPHRASE_FILE or $BENJI_PASSPHRASE) to unwrap the \
         store's id key, which is then wrapped under the new key too. New objects are wrapped under the key \
         a host backs up with; `benji rekey --to ID` moves existing objects to a key. With --new-public-key, \
         --writer-key names where to write the writer key for back-up hosts.

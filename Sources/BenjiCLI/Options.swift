@@ -228,9 +228,10 @@ struct CompressionOptions: ParsableArguments {
     }
 }
 
-/// Parses `key=value` labels.
+/// Parses `key=value` labels; a key given twice is refused (which value was meant?).
 func parseLabels(_ specs: [String]) throws -> [(String, String)] {
-    try specs.map { spec in
+    var seen = Set<String>()
+    return try specs.map { spec in
         guard let eq = spec.firstIndex(of: "="), eq != spec.startIndex else {
             throw BenjiError(.usage, "label \"\(spec)\" must be key=value")
         }
@@ -238,6 +239,7 @@ func parseLabels(_ specs: [String]) throws -> [(String, String)] {
         guard key.utf8.count <= 253, key.allSatisfy({ $0.isLetter || $0.isNumber || "-_./".contains($0) }) else {
             throw BenjiError(.usage, "label key \"\(key)\" may hold only letters, digits, - _ . /")
         }
+        guard seen.insert(key).inserted else { throw BenjiError(.usage, "label \(key) is given twice") }
         return (key, value)
     }
 }
@@ -253,7 +255,7 @@ func parseBlockSize(_ text: String) throws -> Int {
         break
     }
     guard let n = Int(digits), BlockSizeLimits.validate(n * multiplier) else {
-        throw BenjiError(.usage, "block size \(text) must be a multiple of 4096 between 4 KiB and 64 MiB")
+        throw BenjiError(.usage, "block size \(text) must be a multiple of 4096 between 4 KiB and 64 MiB, in bytes or with a suffix K, KiB, M or MiB (64K, 4M)")
     }
     return n * multiplier
 }

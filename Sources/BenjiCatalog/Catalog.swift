@@ -303,9 +303,14 @@ public final class Catalog: @unchecked Sendable {
     }
 
     /// Sets or clears the protected flag.
+    /// - Throws: 65 for protecting an incomplete version: the next backup of its volume removes it (its
+    ///   backup died), and a flag would promise what it cannot keep.
     public func setProtected(_ id: String, _ protected: Bool) throws {
         try db.transaction {
-            _ = try version(id)
+            let v = try version(id)
+            if protected && v.status == .incomplete {
+                throw BenjiError.data("version \(id) is incomplete (its backup did not finish) and cannot be protected")
+            }
             try db.statement("UPDATE versions SET protected = ? WHERE id = ?").bind(.int(protected ? 1 : 0), .text(id)).run()
         }
     }
@@ -456,6 +461,10 @@ public final class Catalog: @unchecked Sendable {
                 let b = try version(base)
                 guard b.status == .valid else {
                     throw BenjiError.data("base version \(base) is \(b.status.rawValue); only a valid version can be a base")
+                }
+                // Blocks outside the hints come from the base: another volume's would be the wrong data.
+                guard b.volume == volume else {
+                    throw BenjiError.data("base version \(base) is a version of volume \(b.volume), not of \(volume)")
                 }
                 guard b.blockSize == blockSize else {
                     throw BenjiError.data("base version \(base) has block size \(b.blockSize), the new backup \(blockSize)")

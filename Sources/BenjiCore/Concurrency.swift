@@ -83,7 +83,7 @@ public func orderedParallelMap<Input: Sendable, Output>(
 ) throws {
     let threads = max(1, threads)
     if threads == 1 {
-        while let item = try produce() { try consume(try transform(item)) }
+        while let item = try Interruption.check(produce()) { try consume(try transform(item)) }
         return
     }
     let work = BoundedQueue<(Input, ResultSlot<Output>)>(capacity: max(window, threads))
@@ -118,7 +118,7 @@ public func orderedParallelMap<Input: Sendable, Output>(
         }
         try consume(try slot.wait().get())
     }
-    while let item = try produce() {
+    while let item = try Interruption.check(produce()) {
         let slot = ResultSlot<Output>()
         pending.append(slot)
         work.push((item, slot))

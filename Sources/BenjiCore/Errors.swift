@@ -24,6 +24,14 @@ public enum ExitStatus: Int32, Sendable, CaseIterable {
     case noPermission = 77
     /// A configuration error.
     case config = 78
+    /// Stopped by SIGHUP, SIGINT or SIGTERM (128 + the signal, as a shell reports a process the signal
+    /// killed): the work in progress was abandoned cleanly (no version committed, no partial file left).
+    case hangup = 129
+    case interrupted = 130
+    case terminated = 143
+    /// stdout was closed by its reader (`| head`, or a later stage that failed and said why): the tool
+    /// stops without a message, with the status SIGPIPE would give it (128 + 13).
+    case outputClosed = 141
 }
 
 /// The one error type that crosses module boundaries: a status and a one-line message.

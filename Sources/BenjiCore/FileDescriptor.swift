@@ -39,7 +39,7 @@ public final class FileDescriptor: @unchecked Sendable {
         while done < buffer.count {
             let n = pread(rawValue, buffer.baseAddress! + done, buffer.count - done, off_t(offset) + off_t(done))
             if n < 0 {
-                if errno == EINTR { continue }
+                if errno == EINTR { try Interruption.check(); continue }
                 throw BenjiError.system("reading \(path) at offset \(offset + Int64(done))", errno: errno, status: .ioError)
             }
             if n == 0 { break }
@@ -55,7 +55,7 @@ public final class FileDescriptor: @unchecked Sendable {
         while done < buffer.count {
             let n = Glibc.read(rawValue, buffer.baseAddress! + done, buffer.count - done)
             if n < 0 {
-                if errno == EINTR { continue }
+                if errno == EINTR { try Interruption.check(); continue }
                 throw BenjiError.system("reading \(path)", errno: errno, status: .ioError)
             }
             if n == 0 { break }
@@ -69,7 +69,7 @@ public final class FileDescriptor: @unchecked Sendable {
         while true {
             let n = Glibc.read(rawValue, buffer.baseAddress!, buffer.count)
             if n < 0 {
-                if errno == EINTR { continue }
+                if errno == EINTR { try Interruption.check(); continue }
                 throw BenjiError.system("reading \(path)", errno: errno, status: .ioError)
             }
             return n
@@ -107,7 +107,7 @@ public final class FileDescriptor: @unchecked Sendable {
         while done < buffer.count {
             let n = pwrite(rawValue, buffer.baseAddress! + done, buffer.count - done, off_t(offset) + off_t(done))
             if n < 0 {
-                if errno == EINTR { continue }
+                if errno == EINTR { try Interruption.check(); continue }
                 throw BenjiError.system("writing \(path) at offset \(offset + Int64(done))", errno: errno, status: .ioError)
             }
             done += n
@@ -120,7 +120,7 @@ public final class FileDescriptor: @unchecked Sendable {
         while done < buffer.count {
             let n = Glibc.write(rawValue, buffer.baseAddress! + done, buffer.count - done)
             if n < 0 {
-                if errno == EINTR { continue }
+                if errno == EINTR { try Interruption.check(); continue }
                 throw BenjiError.system("writing \(path)", errno: errno, status: .ioError)
             }
             done += n

@@ -11,9 +11,15 @@ extension Extent {
 public enum Hints {
     /// Parses either format: a JSON array of `{"offset","length","exists"}` (where `exists` is a boolean or
     /// the string "true"/"false"), or one `extent` record per line.
+    ///
+    /// - Throws: 65 for malformed hints, and for a file holding nothing at all: that is what a failed
+    ///   `rbd diff > file` leaves, and read as "nothing changed" it would make a backup miss every change.
+    ///   A list of no changes is `[]` (what `rbd diff` prints).
     public static func parse(_ bytes: [UInt8], name: String) throws -> [Extent] {
         let firstNonSpace = bytes.first { !($0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09) }
-        if firstNonSpace == nil { return [] }
+        if firstNonSpace == nil {
+            throw BenjiError.data("the hints are empty (a failed `rbd diff`?); a list of no changes is []", location: name)
+        }
         if firstNonSpace == UInt8(ascii: "[") {
             let value: JSONValue
             do { value = try JSONParser.parse(bytes) } catch let e as JSONSyntaxError {

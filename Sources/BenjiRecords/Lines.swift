@@ -159,6 +159,7 @@ public final class RecordReader {
                 }
                 return nil
             }
+            try Interruption.check()
             let n = try splitter.fill { try input.readSome(into: $0) }
             if n == 0 { eof = true }
         }
@@ -217,7 +218,9 @@ public final class RecordWriter {
         do {
             try bytes.withUnsafeBytes { try output.writeAll($0) }
         } catch let e as BenjiError {
-            throw BenjiError(.ioError, "writing records to \(output.path): \(e.message)")
+            var wrapped = BenjiError(.ioError, "writing records to \(output.path): \(e.message)")
+            wrapped.errno = e.errno
+            throw wrapped
         }
     }
 

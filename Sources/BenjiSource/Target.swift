@@ -55,6 +55,9 @@ public final class RestoreTarget: @unchecked Sendable {
             }
             return
         }
+        if exists && (st.st_mode & S_IFMT) == S_IFDIR {
+            throw BenjiError(.cannotCreate, "restore target \(path) is a directory; name a file or a block device")
+        }
         if exists {
             guard force else {
                 throw BenjiError(.cannotCreate, "restore target \(path) exists; pass --force to overwrite it")

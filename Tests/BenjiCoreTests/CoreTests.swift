@@ -177,7 +177,7 @@ import Testing
 @Suite struct ExitStatusTests {
     @Test func documentedCodes() {
         let codes = ExitStatus.allCases.map(\.rawValue)
-        #expect(codes == [0, 1, 3, 64, 65, 66, 69, 73, 74, 75, 77, 78])
+        #expect(codes == [0, 1, 3, 64, 65, 66, 69, 73, 74, 75, 77, 78, 129, 130, 143, 141])
         #expect(BenjiError.system("x", errno: ENOENT).status == .notFound)
         #expect(BenjiError.system("x", errno: EACCES).status == .noPermission)
         #expect(BenjiError.system("x", errno: EIO).status == .ioError)

@@ -257,7 +257,10 @@ private func bytes(_ s: String) -> [UInt8] { Array(s.utf8) }
     @Test func parsesExtentRecords() throws {
         let text = "{\"type\":\"extent\",\"v\":1,\"offset\":4096,\"length\":8192,\"exists\":true}\n{\"type\":\"other\",\"v\":1}\n"
         #expect(try Hints.parse(bytes(text), name: "h") == [Extent(offset: 4096, length: 8192, exists: true)])
-        #expect(try Hints.parse(bytes("  \n"), name: "h").isEmpty)
+        #expect(try Hints.parse(bytes(" []\n"), name: "h").isEmpty)
+        // An empty file is what a failed `rbd diff > file` leaves: refused, not read as "nothing changed".
+        #expect(throws: BenjiError.self) { _ = try Hints.parse(bytes("  \n"), name: "h") }
+        #expect(throws: BenjiError.self) { _ = try Hints.parse([], name: "h") }
     }
 
     @Test func rejectsBadHints() {

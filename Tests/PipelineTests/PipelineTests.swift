@@ -307,6 +307,24 @@ let restorePipeline = "benji-catalog blocks $V | benji-put --get | benji-seal --
         try expectNoValidVersion(s)
     }
 
+    /// A command line that does not parse is one line too, naming the help to read, with status 64.
+    @Test func usageErrorsAreOneLine() throws {
+        let s = try Sandbox()
+        for (command, line) in [
+            ("benji backup img vol --bsae v", "benji: error: unknown option '--bsae'. Did you mean '--base'? (see 'benji backup --help')"),
+            ("benji restor v out", "benji: error: unknown command 'restor' (see 'benji --help')"),
+            ("benji backup", "benji: error: missing expected argument '<source>' (see 'benji backup --help')"),
+            ("benji-write", "benji-write: error: missing expected argument '<target>' (see 'benji-write --help')"),
+            ("benji-catalog nosuch", "benji-catalog: error: unknown command 'nosuch' (see 'benji-catalog --help')"),
+            ("benji catalog dedup --x", "benji: error: unknown option '--x' (see 'benji catalog dedup --help')"),
+        ] {
+            let r = try s.sh(command)
+            #expect(r.status == 64, "\(command)")
+            #expect(r.stderr == line + "\n", "\(command)")
+        }
+        #expect(try s.ok("benji backup --help").contains("USAGE: benji backup"))
+    }
+
     /// Names end up in tables and ids: empty names, a leading -, and control characters are refused.
     @Test func volumeSnapshotAndLabelNamesAreChecked() throws {
         let s = try Sandbox()
@@ -450,6 +468,88 @@ let restorePipeline = "benji-catalog blocks $V | benji-put --get | benji-seal --
     }
 }
 
+@Suite(.serialized) struct InterruptTests {
+    /// SIGINT, SIGTERM or SIGHUP stop a backup cleanly: one line on stderr, 128 + the signal, no version
+    /// (not even an incomplete one) and no lock left, so the next backup needs no recovery. The source is
+    /// a stream that stalls after its first blocks, so the signal finds the backup waiting in a read.
+    /// (The test runner starts its children with these signals blocked; benji unblocks them, the helper
+    /// processes here are killed with SIGKILL.)
+    @Test(arguments: [("INT", 130, "interrupted (SIGINT)"), ("TERM", 143, "stopped by SIGTERM"), ("HUP", 129, "stopped by SIGHUP")])
+    func signalledBackupLeavesNothing(signal: String, status: Int32, message: String) throws {
+        let s = try Sandbox()
+        try s.makeImage("img", size: 8 << 20, seed: 9)
+        for command in ["benji backup - vol --block-size 64K", "benji-chunk - vol --block-size 64K | benji-seal | benji-put | benji-catalog commit --quiet"] {
+            let r = try s.sh("""
+                mkfifo src
+                ( cat img; exec sleep 20 ) > src 2> /dev/null &
+                feeder=$!
+                ( \(command) ) < src > /dev/null 2> err.txt &
+                job=$!
+                # Until the first objects are stored, then signal every process of the job.
+                for i in $(seq 1 400); do
+                  if [ -d store/blocks ] && [ -n "$(find store/blocks -type f | head -n 1)" ]; then break; fi
+                  sleep 0.05
+                done
+                pkill -\(signal) -P $job; kill -\(signal) $job 2>/dev/null
+                wait $job; echo "status $?"
+                kill -KILL $feeder; wait $feeder 2>/dev/null; rm -f src
+                sqlite3 catalog.sqlite 'select count(*) from versions; select count(*) from locks'
+                cat err.txt
+                """)
+            let lines = r.stdout.split(separator: "\n").map(String.init)
+            #expect(lines.first == "status \(status)", "\(command): \(r.stdout)\(r.stderr)")
+            #expect(lines.dropFirst().prefix(2) == ["0", "0"], "\(command): a version or lock was left: \(r.stdout)")
+            #expect(lines.contains { $0.hasSuffix(": error: \(message)") }, "\(command): \(r.stdout)")
+            let next = try s.sh("benji backup img vol --block-size 64K")
+            #expect(next.status == 0 && !next.stderr.contains("recovered"), "\(next.stderr)")
+            try s.ok("benji rm $(benji ls --json | jq -r .id)")
+        }
+    }
+
+    /// A restore stops at a signal too (and, like any restore that stops, removes a file it was creating:
+    /// `RestoreTarget.discard`).
+    @Test func signalledRestoreStops() throws {
+        let s = try Sandbox()
+        try s.makeImage("img", size: 4 << 20, seed: 10)
+        let v = try s.ok("benji backup img vol --block-size 64K")
+        // A restore to stdout that nothing reads blocks in its first write; the signal finds it there.
+        let r = try s.sh("""
+            mkfifo sink
+            benji restore \(v) - > sink 2> err.txt &
+            job=$!
+            exec 3< sink
+            sleep 0.5
+            kill -TERM $job; wait $job; echo "status $?"
+            exec 3<&-
+            cat err.txt
+            """)
+        #expect(r.stdout.hasPrefix("status 143\n"), "\(r.stdout)")
+        #expect(r.stdout.contains("benji: error: stopped by SIGTERM"), "\(r.stdout)")
+    }
+
+    /// An incomplete version (its backup died) cannot be protected: the next backup removes it.
+    @Test func incompleteVersionCannotBeProtected() throws {
+        let s = try Sandbox()
+        try s.makeImage("img", size: 1 << 20, seed: 11)
+        let r = try s.sh("""
+            mkfifo src
+            ( cat img; exec sleep 20 ) > src 2> /dev/null &
+            feeder=$!
+            benji backup - vol --block-size 64K < src > /dev/null 2>&1 &
+            job=$!
+            for i in $(seq 1 400); do
+              if sqlite3 catalog.sqlite 'select count(*) from locks' 2>/dev/null | grep -q 1; then break; fi
+              sleep 0.05
+            done
+            kill -KILL $job; wait $job 2>/dev/null
+            kill -KILL $feeder; wait $feeder 2>/dev/null
+            benji protect $(benji ls --json | jq -r .id)
+            """)
+        #expect(r.status == 65, "\(r.stderr)")
+        #expect(r.stderr.contains("is incomplete (its backup did not finish) and cannot be protected"), "\(r.stderr)")
+    }
+}
+
 @Suite struct CLITests {
     @Test func helpNamesEveryCommand() throws {
         let s = try Sandbox(initialize: false)
@@ -461,6 +561,30 @@ let restorePipeline = "benji-catalog blocks $V | benji-put --get | benji-seal --
         #expect(try s.ok("benji put --help").contains("USAGE: benji put"))
         #expect(try s.ok("benji-catalog --help").contains("USAGE: benji-catalog <subcommand>"))
         #expect(try s.ok("benji --version") == "0.1.0")
+    }
+
+    /// Mistakes an operator makes, refused before anything is written: a base of another volume (the
+    /// blocks outside the hints would be that volume's), an empty hints file (a failed `rbd diff > f`,
+    /// which read as "nothing changed" would miss every change), a directory as a restore target, and a
+    /// label given twice.
+    @Test func refusesLikelyMistakes() throws {
+        let s = try Sandbox()
+        try s.makeImage("img", size: 3 * 65_536, seed: 12)
+        let a = try s.ok("benji backup img a --block-size 64K")
+        try s.ok(#"echo '[{"offset":0,"length":65536,"exists":"true"}]' > hints.json && : > empty.json && mkdir dir"#)
+        let otherVolume = try s.sh("benji backup img b --block-size 64K --base \(a) --hints hints.json")
+        #expect(otherVolume.status == 65)
+        #expect(otherVolume.stderr == "benji: error: base version \(a) is a version of volume a, not of b\n")
+        let empty = try s.sh("benji backup img a --block-size 64K --base \(a) --hints empty.json")
+        #expect(empty.status == 65)
+        #expect(empty.stderr.hasPrefix("benji: error: (at empty.json) the hints are empty"), "\(empty.stderr)")
+        let toDirectory = try s.sh("benji restore \(a) dir --force")
+        #expect(toDirectory.status == 73)
+        #expect(toDirectory.stderr == "benji: error: restore target dir is a directory; name a file or a block device\n")
+        let twice = try s.sh("benji backup img a --label k=1 --label k=2")
+        #expect(twice.status == 64)
+        #expect(twice.stderr == "benji: error: label k is given twice\n")
+        #expect(try s.versions().count == 1)
     }
 
     @Test func protectBlocksRemoval() throws {

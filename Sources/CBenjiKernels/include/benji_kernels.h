@@ -1,4 +1,5 @@
-// Hot loops that want SIMD: the record stream's JSON strings and base64, and SHA-256 of two blocks at once.
+// Hot loops that want SIMD: the record stream's JSON strings and base64, and SHA-256 of two blocks at once;
+// and signal handlers, which Swift cannot write.
 #ifndef BENJI_KERNELS_H
 #define BENJI_KERNELS_H
 #include <stddef.h>
@@ -27,5 +28,12 @@ int benji_sha256_pair_available(void);
 /// rounds interleave, so the SHA unit works on one while the other's last round completes. Only where
 /// `benji_sha256_pair_available()`.
 void benji_sha256_pair(const uint8_t *a, size_t na, const uint8_t *b, size_t nb, uint8_t da[32], uint8_t db[32]);
+
+/// From now on, SIGINT, SIGTERM and SIGHUP only note the signal (`benji_interrupting_signal`), for the
+/// work in progress to stop cleanly; a second one ends the process at once (status 128 + signal).
+void benji_catch_interrupts(void);
+
+/// The first of those signals received since `benji_catch_interrupts`, or 0.
+int benji_interrupting_signal(void);
 
 #endif
