@@ -71,9 +71,13 @@ struct InitCommand: ParsableCommand {
             ?? (env["HOME"] ?? "/root") + "/.local/share/benji"
         let catalogPath = try repository.setting(repository.catalog, env: "BENJI_CATALOG", key: "catalog") ?? dataHome + "/catalog.sqlite"
         let storeURL = try repository.setting(repository.store, env: "BENJI_STORE", key: "store") ?? "file://" + dataHome + "/store"
-        let store = try openStore(url: storeURL)
+        // The catalog's place is checked before the store is touched.
+        if FileManager.default.fileExists(atPath: catalogPath) {
+            throw BenjiError(.config, "catalog \(catalogPath) already exists")
+        }
         let parent = (catalogPath as NSString).deletingLastPathComponent
-        if !parent.isEmpty { try FileManager.default.createDirectory(atPath: parent, withIntermediateDirectories: true) }
+        if !parent.isEmpty { try makeDirectories(parent, for: "the catalog") }
+        let store = try openStore(url: storeURL)
         var config = StoreConfig()
         var keyFileSetting: String?
         var passphraseFileSetting: String?
@@ -98,7 +102,14 @@ struct InitCommand: ParsableCommand {
             if let writer, let writerKey { try KeyFile.createSecret(writerKey, writer) }
         }
         config = try StoreConfig.initialize(store, config)
-        _ = try Catalog.create(path: catalogPath, storeID: config.id)
+        do {
+            _ = try Catalog.create(path: catalogPath, storeID: config.id)
+        } catch {
+            // Nothing half-made: the store goes back to uninitialized, so that init can run again.
+            try? store.delete(ObjectKey.config)
+            if newKey != nil, publicKey != nil, let writerKey { unlink(writerKey) }
+            throw error
+        }
         if let encryption = config.encryption {
             printError("created encrypted store \(store.url) (id \(config.id), key \(encryption.keys[0].id), \(encryption.keys[0].type)) and catalog \(catalogPath)")
             if let writerKey { printError("wrote writer key \(writerKey): it backs up into the store; restores need the private key") }
@@ -199,5 +210,17 @@ struct RestoreCommand: ParsableCommand {
         let repo = try repository.repository(keys: keys)
         let report = try RestoreEngine(repository: repo).restore(versionID: version, to: target, sparse: sparse, force: force, durable: fsync)
         try reportBadRanges(report.badRanges, json: json && target != "-")
+    }
+}
+
+/// `mkdir -p`: creates a directory and those above it that are missing (mode 0755 less the umask).
+/// - Throws: the system's reason, naming the directory that could not be made and what it was for.
+func makeDirectories(_ path: String, for what: String) throws {
+    var made = path.hasPrefix("/") ? "" : "."
+    for component in path.split(separator: "/") {
+        made += "/" + component
+        if mkdir(made, 0o755) != 0 && errno != EEXIST {
+            throw BenjiError.system("cannot create \(made), the directory of \(what)", errno: errno)
+        }
     }
 }

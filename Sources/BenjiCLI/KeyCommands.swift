@@ -213,7 +213,7 @@ struct RekeyCommand: ParsableCommand {
             try out.write(r)
             try out.flush()
         }
-        printError(String(format: "rekeyed %d of %d object(s) to key %@ in %.2f s (%.3f s per 1000); %d already under it",
+        printError(String(format: "rekeyed %d of %d object(s) to key %@ in %.2f s (%.3f s per 1000 objects); %d already under it",
                           report.rewrapped, report.objects, to, report.seconds, perThousand, report.alreadyUnderTarget))
         for failure in report.failures { printError("benji: rekey: \(failure)") }
         if !report.failures.isEmpty {

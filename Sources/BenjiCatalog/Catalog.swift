@@ -102,17 +102,27 @@ public final class Catalog: @unchecked Sendable {
         var st = stat()
         if stat(path, &st) == 0 { throw BenjiError(.config, "catalog \(path) already exists") }
         let db = try Database(path: path, create: true)
-        try configure(db)
-        try db.transaction {
-            try db.execute(schema)
-            let insert = try db.statement("INSERT INTO meta(key, value) VALUES (?, ?)")
-            try insert.bind(.text("schema_version"), .text(String(schemaVersion))).run()
-            let insert2 = try db.statement("INSERT INTO meta(key, value) VALUES (?, ?)")
-            try insert2.bind(.text("store_id"), .text(storeID)).run()
-            let insert3 = try db.statement("INSERT INTO meta(key, value) VALUES (?, ?)")
-            try insert3.bind(.text("created"), .text(Timestamp.format(Date()))).run()
+        do {
+            try configure(db)
+            try db.transaction {
+                try createSchema(db, storeID: storeID)
+            }
+        } catch {
+            // A catalog that could not be set up is not left behind to be found later.
+            for suffix in ["", "-wal", "-shm"] { unlink(path + suffix) }
+            throw error
         }
         return try Catalog(path: path)
+    }
+
+    private static func createSchema(_ db: Database, storeID: String) throws {
+        try db.execute(schema)
+        let insert = try db.statement("INSERT INTO meta(key, value) VALUES (?, ?)")
+        try insert.bind(.text("schema_version"), .text(String(schemaVersion))).run()
+        let insert2 = try db.statement("INSERT INTO meta(key, value) VALUES (?, ?)")
+        try insert2.bind(.text("store_id"), .text(storeID)).run()
+        let insert3 = try db.statement("INSERT INTO meta(key, value) VALUES (?, ?)")
+        try insert3.bind(.text("created"), .text(Timestamp.format(Date()))).run()
     }
 
     private static func configure(_ db: Database) throws {
@@ -294,7 +304,7 @@ public final class Catalog: @unchecked Sendable {
             let v = try version(id)
             if v.protected { throw BenjiError(.noPermission, "version \(id) is protected; unprotect it first") }
             if v.status == .incomplete, let holder = try lockHolder(versionID: id), !holder.isDead {
-                throw BenjiError(.tempFail, "version \(id) is still being written by \(holder)")
+                throw BenjiError(.tempFail, "version \(id) is still being written by process \(holder.pid) on \(holder.host) (since \(holder.started))")
             }
             try db.statement("DELETE FROM locks WHERE version_id = ?").bind(.text(id)).run()
             try db.statement("DELETE FROM pending_objects WHERE version_id = ?").bind(.text(id)).run()

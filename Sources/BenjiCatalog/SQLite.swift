@@ -18,13 +18,21 @@ final class Database {
         let rc = sqlite3_open_v2(path, &db, flags, nil)
         guard rc == SQLITE_OK, let db else {
             let message = db.map { String(cString: sqlite3_errmsg($0)) } ?? "out of memory"
+            // The system's reason (a directory, no permission) says more than SQLite's "unable to open".
+            let systemErrno = db.map { sqlite3_system_errno($0) } ?? 0
             sqlite3_close(db)
-            if rc == SQLITE_CANTOPEN {
+            if rc & 0xFF == SQLITE_CANTOPEN {
+                if systemErrno != 0 { throw BenjiError.system("catalog \(path) cannot be opened", errno: systemErrno) }
                 throw BenjiError(.notFound, "catalog \(path) cannot be opened: \(message)")
             }
             throw BenjiError(.ioError, "opening catalog \(path): \(message)")
         }
         handle = db
+        // SQLite opens a file it may not write read-only, and its write-ahead log then fails every
+        // command at its first statement with "attempt to write a readonly database".
+        if !create && sqlite3_db_readonly(db, "main") == 1 {
+            throw BenjiError(.noPermission, "catalog \(path) is not writable by this user: every command, even ls, needs to write to the catalog and its directory (SQLite's write-ahead log)")
+        }
         sqlite3_busy_timeout(db, 60_000)
         sqlite3_extended_result_codes(db, 1)
     }
@@ -44,7 +52,8 @@ final class Database {
         case SQLITE_IOERR, SQLITE_FULL, SQLITE_CANTOPEN: status = .ioError
         default: status = .failure
         }
-        return BenjiError(status, "catalog \(path): \(what): \(message)")
+        // sqlite3_exec passes SQLite's message as `what`: not twice.
+        return BenjiError(status, what == message ? "catalog \(path): \(message)" : "catalog \(path): \(what): \(message)")
     }
 
     /// Runs SQL that returns no rows (several statements allowed).

@@ -116,7 +116,7 @@ public struct StreamValidator {
             throw BenjiError.data("the input ended before a stream record (did the stage before this one fail?)", location: location)
         }
         throw BenjiError.data(
-            "the input ended without an end record after \(blockCount) blocks: the stream is incomplete", location: location)
+            "the input ended without an end record after \(blockCount) block\(blockCount == 1 ? "" : "s"): the stream is incomplete", location: location)
     }
 }
 

@@ -307,6 +307,21 @@ let restorePipeline = "benji-catalog blocks $V | benji-put --get | benji-seal --
         try expectNoValidVersion(s)
     }
 
+    /// `benji init` makes both or neither: a catalog that cannot be made leaves the store uninitialized,
+    /// so that init can simply run again.
+    @Test func initIsAllOrNothing() throws {
+        let s = try Sandbox(initialize: false)
+        try s.ok("touch file && benji init --no-config --store file://$PWD/first --catalog first.sqlite")
+        let exists = try s.sh("benji init --no-config --store file://$PWD/st --catalog first.sqlite")
+        #expect(exists.status == 78)
+        #expect(exists.stderr == "benji: error: catalog first.sqlite already exists\n")
+        let notADirectory = try s.sh("benji init --no-config --store file://$PWD/st --catalog file/catalog.sqlite")
+        #expect(notADirectory.status == 66, "\(notADirectory.stderr)")
+        #expect(notADirectory.stderr.hasPrefix("benji: error: catalog file/catalog.sqlite cannot be opened: Not a directory"), "\(notADirectory.stderr)")
+        try s.ok("test ! -e st/config")
+        try s.ok("benji init --no-config --store file://$PWD/st --catalog second.sqlite")
+    }
+
     /// A command line that does not parse is one line too, naming the help to read, with status 64.
     @Test func usageErrorsAreOneLine() throws {
         let s = try Sandbox()
