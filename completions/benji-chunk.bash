@@ -165,7 +165,7 @@ _benji-chunk() {
     local -a repeating_flags=()
     local -a non_repeating_flags=(-h --help)
     local -a repeating_options=(--label)
-    local -a non_repeating_options=(--source --snapshot --base --block-size --catalog --store --config)
+    local -a non_repeating_options=(--source --snapshot --base --block-size --expect-size --catalog --store --config)
     __benji-chunk_offer_flags_options 2
 
     # Offer option value completions
@@ -183,6 +183,9 @@ _benji-chunk() {
         return
         ;;
     '--block-size')
+        return
+        ;;
+    '--expect-size')
         return
         ;;
     '--catalog')

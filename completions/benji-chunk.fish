@@ -20,7 +20,7 @@ function __benji-chunk_parse_tokens -S
     set -l unparsed_tokens (__benji-chunk_tokens -pc)
     switch $unparsed_tokens[1]
     case 'benji-chunk'
-        __benji-chunk_parse_subcommand 2 'source=' 'snapshot=' 'base=' 'label=+' 'block-size=' 'catalog=' 'store=' 'config=' 'h/help'
+        __benji-chunk_parse_subcommand 2 'source=' 'snapshot=' 'base=' 'label=+' 'block-size=' 'expect-size=' 'catalog=' 'store=' 'config=' 'h/help'
         switch $unparsed_tokens[1]
         case 'help'
             __benji-chunk_parse_subcommand -r 1 
@@ -82,6 +82,7 @@ complete -c 'benji-chunk' -n '__benji-chunk_should_offer_completions_for_flags_o
 complete -c 'benji-chunk' -n '__benji-chunk_should_offer_completions_for_flags_or_options "benji-chunk" base' -l 'base' -d 'A version to build on: blocks the stream does not list are taken from it.' -rfka ''
 complete -c 'benji-chunk' -n '__benji-chunk_should_offer_completions_for_flags_or_options "benji-chunk"' -l 'label' -d 'A label for the version (repeatable).' -rfka ''
 complete -c 'benji-chunk' -n '__benji-chunk_should_offer_completions_for_flags_or_options "benji-chunk" block-size' -l 'block-size' -d 'Block size: a multiple of 4 KiB up to 64 MiB (e.g. 4M, 64K). Default: the base\'s, else 4 MiB.' -rfka ''
+complete -c 'benji-chunk' -n '__benji-chunk_should_offer_completions_for_flags_or_options "benji-chunk" expect-size' -l 'expect-size' -d 'The size the source must have, in bytes or with K, M, G or T (e.g. 10G). A stream that ends short (a dropped connection) or runs long, or a file or device of another size, is refused and nothing is committed.' -rfka ''
 complete -c 'benji-chunk' -n '__benji-chunk_should_offer_completions_for_flags_or_options "benji-chunk" catalog' -l 'catalog' -d 'The catalog: a SQLite file. Else $BENJI_CATALOG, else the config file.' -rfka ''
 complete -c 'benji-chunk' -n '__benji-chunk_should_offer_completions_for_flags_or_options "benji-chunk" store' -l 'store' -d 'The object store: file:///path (or a plain path). Else $BENJI_STORE, else the config file.' -rfka ''
 complete -c 'benji-chunk' -n '__benji-chunk_should_offer_completions_for_flags_or_options "benji-chunk" config' -l 'config' -d 'The configuration file. Else $BENJI_CONFIG, else ~/.config/benji/benji.toml, else /etc/benji/benji.toml.' -rfka ''

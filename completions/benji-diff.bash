@@ -165,7 +165,7 @@ _benji-diff() {
     local -a repeating_flags=()
     local -a non_repeating_flags=(--no-check -h --help)
     local -a repeating_options=(--label)
-    local -a non_repeating_options=(--catalog --store --config --hints --snapshot --base --block-size)
+    local -a non_repeating_options=(--catalog --store --config --hints --snapshot --base --block-size --expect-size)
     __benji-diff_offer_flags_options 2
 
     # Offer option value completions
@@ -192,6 +192,9 @@ _benji-diff() {
         return
         ;;
     '--block-size')
+        return
+        ;;
+    '--expect-size')
         return
         ;;
     esac

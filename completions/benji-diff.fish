@@ -20,7 +20,7 @@ function __benji-diff_parse_tokens -S
     set -l unparsed_tokens (__benji-diff_tokens -pc)
     switch $unparsed_tokens[1]
     case 'benji-diff'
-        __benji-diff_parse_subcommand 2 'catalog=' 'store=' 'config=' 'hints=' 'snapshot=' 'base=' 'label=+' 'block-size=' 'no-check' 'h/help'
+        __benji-diff_parse_subcommand 2 'catalog=' 'store=' 'config=' 'hints=' 'snapshot=' 'base=' 'label=+' 'block-size=' 'expect-size=' 'no-check' 'h/help'
         switch $unparsed_tokens[1]
         case 'help'
             __benji-diff_parse_subcommand -r 1 
@@ -85,6 +85,7 @@ complete -c 'benji-diff' -n '__benji-diff_should_offer_completions_for_flags_or_
 complete -c 'benji-diff' -n '__benji-diff_should_offer_completions_for_flags_or_options "benji-diff" base' -l 'base' -d 'A version to build on: blocks the stream does not list are taken from it.' -rfka ''
 complete -c 'benji-diff' -n '__benji-diff_should_offer_completions_for_flags_or_options "benji-diff"' -l 'label' -d 'A label for the version (repeatable).' -rfka ''
 complete -c 'benji-diff' -n '__benji-diff_should_offer_completions_for_flags_or_options "benji-diff" block-size' -l 'block-size' -d 'Block size: a multiple of 4 KiB up to 64 MiB (e.g. 4M, 64K). Default: the base\'s, else 4 MiB.' -rfka ''
+complete -c 'benji-diff' -n '__benji-diff_should_offer_completions_for_flags_or_options "benji-diff" expect-size' -l 'expect-size' -d 'The size the source must have, in bytes or with K, M, G or T (e.g. 10G). A stream that ends short (a dropped connection) or runs long, or a file or device of another size, is refused and nothing is committed.' -rfka ''
 complete -c 'benji-diff' -n '__benji-diff_should_offer_completions_for_flags_or_options "benji-diff" no-check' -l 'no-check' -d 'Do not re-read a sample of blocks outside the hints.'
 complete -c 'benji-diff' -n '__benji-diff_should_offer_completions_for_flags_or_options "benji-diff" h help' -s 'h' -l 'help' -d 'Show help information.'
 complete -c 'benji-diff' -n '__benji-diff_should_offer_completions_for_positional "benji-diff" -eq 1' -fa 'help' -d 'Show subcommand help information.'

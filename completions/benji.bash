@@ -221,7 +221,7 @@ _benji_backup() {
     repeating_flags=()
     non_repeating_flags=(--no-compression --no-check --json --version -h --help)
     repeating_options=(--label)
-    non_repeating_options=(--catalog --store --config --hints --snapshot --base --block-size --level --key-file --passphrase-file)
+    non_repeating_options=(--catalog --store --config --hints --snapshot --base --block-size --expect-size --level --key-file --passphrase-file)
     __benji_offer_flags_options 2
 
     # Offer option value completions
@@ -248,6 +248,9 @@ _benji_backup() {
         return
         ;;
     '--block-size')
+        return
+        ;;
+    '--expect-size')
         return
         ;;
     '--level')
@@ -542,7 +545,7 @@ _benji_diff() {
     repeating_flags=()
     non_repeating_flags=(--no-check --version -h --help)
     repeating_options=(--label)
-    non_repeating_options=(--catalog --store --config --hints --snapshot --base --block-size)
+    non_repeating_options=(--catalog --store --config --hints --snapshot --base --block-size --expect-size)
     __benji_offer_flags_options 2
 
     # Offer option value completions
@@ -571,6 +574,9 @@ _benji_diff() {
     '--block-size')
         return
         ;;
+    '--expect-size')
+        return
+        ;;
     esac
 }
 
@@ -578,7 +584,7 @@ _benji_chunk() {
     repeating_flags=()
     non_repeating_flags=(--version -h --help)
     repeating_options=(--label)
-    non_repeating_options=(--source --snapshot --base --block-size --catalog --store --config)
+    non_repeating_options=(--source --snapshot --base --block-size --expect-size --catalog --store --config)
     __benji_offer_flags_options 2
 
     # Offer option value completions
@@ -596,6 +602,9 @@ _benji_chunk() {
         return
         ;;
     '--block-size')
+        return
+        ;;
+    '--expect-size')
         return
         ;;
     '--catalog')

@@ -174,6 +174,7 @@ struct BackupCommand: ParsableCommand {
         request.blockSize = try version.blockSize.map(parseBlockSize) ?? (version.base == nil ? try repository.configValue("block_size").map(parseBlockSize) : nil)
         request.hints = try hints.map(loadHints)
         request.checkUnchanged = !noCheck
+        request.expectedSize = try version.expectedSize()
         let info = try BackupEngine(repository: repo).backup(source: src, request: request)
         try printVersion(info, quiet: !json)
     }

@@ -260,6 +260,21 @@ func parseBlockSize(_ text: String) throws -> Int {
     return n * multiplier
 }
 
+/// Parses a byte count such as 1073741824, 64K, 4M, 10G, 2TiB (binary multiples).
+/// - Throws: 64 for anything else, naming `what`.
+func parseByteCount(_ text: String, what: String) throws -> Int64 {
+    let lower = text.lowercased()
+    for (i, unit) in ["", "k", "m", "g", "t"].enumerated() {
+        for suffix in unit.isEmpty ? [""] : [unit + "ib", unit] where lower.hasSuffix(suffix) {
+            let digits = lower.dropLast(suffix.count)
+            guard let n = Int64(digits), n >= 0 else { continue }
+            let (bytes, overflow) = n.multipliedReportingOverflow(by: Int64(1) << (10 * i))
+            if !overflow { return bytes }
+        }
+    }
+    throw BenjiError(.usage, "\(what) \(text) is not a size: give bytes, or a number with K, M, G or T (10G)")
+}
+
 /// Reads a hints file (`-` for stdin is not allowed: stdin carries the image or the stream).
 /// Works with pipes too (`--hints <(rbd diff --format=json …)`).
 func loadHints(_ path: String) throws -> [Extent] {

@@ -22,6 +22,18 @@ struct VersionOptions: ParsableArguments {
 
     @Option(help: ArgumentHelp("Block size: a multiple of 4 KiB up to 64 MiB (e.g. 4M, 64K). Default: the base's, else 4 MiB.", valueName: "bytes"))
     var blockSize: String?
+
+    @Option(help: ArgumentHelp("The size the source must have, in bytes or with K, M, G or T (e.g. 10G). A stream that ends short (a dropped connection) or runs long, or a file or device of another size, is refused and nothing is committed.", valueName: "bytes"))
+    var expectSize: String?
+
+    /// `--expect-size`, parsed. - Throws: 64 for a malformed size.
+    func expectedSize() throws -> Int64? { try expectSize.map { try parseByteCount($0, what: "--expect-size") } }
+}
+
+/// Throws 65 unless `size` is what `--expect-size` asked for (if it asked).
+func checkExpectedSize(_ size: Int64, of source: BlockSource, _ options: VersionOptions) throws {
+    guard let expected = try options.expectedSize(), size != expected else { return }
+    throw BenjiError.data("\(source.name) holds \(size) bytes, not the \(expected) that --expect-size gives; nothing was committed")
 }
 
 /// Stream header fields for a new stream.
@@ -80,6 +92,7 @@ struct DiffCommand: ParsableCommand {
         _ = try checkedNames(volume: volume, version)
         let src = try openSource(source)
         guard let size = src.size else { throw BenjiError(.usage, "benji-diff needs a source of known size; for a stream use benji-chunk - VOLUME") }
+        try checkExpectedSize(size, of: src, version)
         let blockSize = try resolveBlockSize(version, repository: repository)
         let base = try version.base.map { try Catalog(path: try repository.catalogPath()).version($0) }
         let plan = try Stages.plan(size: size, blockSize: blockSize, hints: try hints.map(loadHints), base: base, check: !noCheck)
@@ -187,6 +200,8 @@ struct ChunkCommand: ParsableCommand {
             }
         })
         if src.size == nil && total == 0 { throw emptyStreamError(src) }
+        // Before the end record: without it, nothing downstream commits.
+        try checkExpectedSize(src.size ?? total, of: src, version)
         var end = EndRecord(blocks: count, size: src.size ?? total)
         end.record["bytes_read"] = .int(bytesRead)
         end.record["bytes_sparse"] = .int(sparse)

@@ -42,6 +42,9 @@ public struct BackupRequest: Sendable {
     public var blockSize: Int?
     /// Re-read a sample of blocks outside the hints and compare with the base.
     public var checkUnchanged = true
+    /// The size the source must have: a stream that ends short or runs long, or a file or device of
+    /// another size, is refused (65) and nothing is committed.
+    public var expectedSize: Int64?
 
     public init(volume: String) { self.volume = volume }
 }
@@ -70,6 +73,7 @@ public final class BackupEngine {
         if request.hints != nil && source.size == nil {
             throw BenjiError(.usage, "hints need a source of known size, not a stream")
         }
+        if let size = source.size { try BackupEngine.check(size, of: source, expected: request.expectedSize) }
         // Everything that can be refused is checked before the version and its lock exist.
         if let size = source.size {
             guard BlockGeometry(size: size, blockSize: blockSize).blockCount <= StreamValidator.maximumBlocks else {
@@ -234,6 +238,12 @@ public final class BackupEngine {
         stats.bytesWritten = try objects.finish()
         if source.size == nil && streamed == 0 { throw emptyStreamError(source) }
         let size = source.size ?? streamed
+        try BackupEngine.check(size, of: source, expected: request.expectedSize)
         return (size, stats)
+    }
+
+    private static func check(_ size: Int64, of source: BlockSource, expected: Int64?) throws {
+        guard let expected, size != expected else { return }
+        throw BenjiError.data("\(source.name) holds \(size) bytes, not the \(expected) that --expect-size gives; nothing was committed")
     }
 }

@@ -84,6 +84,18 @@ final class Sandbox {
         return r.stdout.trimmingCharacters(in: .newlines)
     }
 
+    /// Runs a script that must fail with `status` and a stderr that starts with `stderr` (the whole of it
+    /// when it ends with a newline).
+    func fails(_ script: String, _ status: Int32, _ stderr: String, sourceLocation: SourceLocation = #_sourceLocation) throws {
+        let r = try sh(script)
+        #expect(r.status == status, "\(script)\n\(r.stderr)", sourceLocation: sourceLocation)
+        if stderr.hasSuffix("\n") {
+            #expect(r.stderr == stderr, "\(script)", sourceLocation: sourceLocation)
+        } else {
+            #expect(r.stderr.hasPrefix(stderr), "\(script)\n\(r.stderr)", sourceLocation: sourceLocation)
+        }
+    }
+
     func path(_ name: String) -> String { dir + "/" + name }
 
     /// Writes a test image: random and compressible data, zero runs, a size that is not a multiple of the block size.

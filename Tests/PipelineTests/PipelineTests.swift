@@ -49,6 +49,18 @@ let restorePipeline = "benji-catalog blocks $V | benji-put --get | benji-seal --
         try s.ok("benji restore \(a) out && cmp img out")
         let b = try s.ok("cat img | benji-chunk - vol2 --block-size 64K | benji-catalog dedup | benji-seal | benji-put | benji-catalog commit --quiet")
         try s.ok("V=\(b); \(restorePipeline) out2 && cmp img out2")
+        // A stream cut short (a dropped connection) is refused when the size to expect is given, on
+        // both paths, and nothing is committed; the right size passes.
+        let size = 3 * 65_536 + 99
+        try s.fails("head -c 100000 img | benji backup - cut --block-size 64K --expect-size \(size)", 65,
+                    "benji: error: stdin holds 100000 bytes, not the \(size) that --expect-size gives; nothing was committed\n")
+        try s.fails("head -c 100000 img | benji-chunk - cut --block-size 64K --expect-size \(size) | benji-catalog dedup | benji-seal | benji-put | benji-catalog commit",
+                    65, "benji-chunk: error: stdin holds 100000 bytes")
+        try s.fails("benji backup img cut --block-size 64K --expect-size 1M", 65, "benji: error: file:")
+        try s.fails("benji backup img cut --expect-size 1X", 64, "benji: error: --expect-size 1X is not a size")
+        #expect(try s.versions().allSatisfy { $0["volume"] as? String != "cut" })
+        try s.ok("benji backup - cut --block-size 64K --expect-size \(size) < img")
+        try s.ok("benji rm $(benji ls --json | jq -r 'select(.volume == \"cut\") | .id')")
         // Read from stdin or from the file, the blocks come out the same (they are hashed in pairs: an
         // odd count leaves one alone at the end).
         try s.makeImage("odd", size: 4 * 65_536 + 7, seed: 4)
@@ -587,18 +599,13 @@ let restorePipeline = "benji-catalog blocks $V | benji-put --get | benji-seal --
         try s.makeImage("img", size: 3 * 65_536, seed: 12)
         let a = try s.ok("benji backup img a --block-size 64K")
         try s.ok(#"echo '[{"offset":0,"length":65536,"exists":"true"}]' > hints.json && : > empty.json && mkdir dir"#)
-        let otherVolume = try s.sh("benji backup img b --block-size 64K --base \(a) --hints hints.json")
-        #expect(otherVolume.status == 65)
-        #expect(otherVolume.stderr == "benji: error: base version \(a) is a version of volume a, not of b\n")
-        let empty = try s.sh("benji backup img a --block-size 64K --base \(a) --hints empty.json")
-        #expect(empty.status == 65)
-        #expect(empty.stderr.hasPrefix("benji: error: (at empty.json) the hints are empty"), "\(empty.stderr)")
-        let toDirectory = try s.sh("benji restore \(a) dir --force")
-        #expect(toDirectory.status == 73)
-        #expect(toDirectory.stderr == "benji: error: restore target dir is a directory; name a file or a block device\n")
-        let twice = try s.sh("benji backup img a --label k=1 --label k=2")
-        #expect(twice.status == 64)
-        #expect(twice.stderr == "benji: error: label k is given twice\n")
+        try s.fails("benji backup img b --block-size 64K --base \(a) --hints hints.json", 65,
+                    "benji: error: base version \(a) is a version of volume a, not of b\n")
+        try s.fails("benji backup img a --block-size 64K --base \(a) --hints empty.json", 65,
+                    "benji: error: (at empty.json) the hints are empty")
+        try s.fails("benji restore \(a) dir --force", 73,
+                    "benji: error: restore target dir is a directory; name a file or a block device\n")
+        try s.fails("benji backup img a --label k=1 --label k=2", 64, "benji: error: label k is given twice\n")
         #expect(try s.versions().count == 1)
     }
 
