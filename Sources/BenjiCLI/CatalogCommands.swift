@@ -199,7 +199,10 @@ struct LsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "ls",
         abstract: "List versions.",
-        discussion: "A table by default; with --json one `version` record per line.")
+        discussion: """
+        A table by default; with --json one `version` record per line. Needs only the catalog, so it works \
+        while the store is unreachable (--store is not used).
+        """)
 
     @OptionGroup var repository: RepositoryOptions
     @Option(help: ArgumentHelp("Only versions of this volume.", valueName: "volume"))
@@ -244,7 +247,7 @@ struct RmCommand: ParsableCommand {
         discussion: """
         The objects of removed versions stay in the store until garbage collection removes those no version \
         uses. Protected versions are refused (exit 77); a version a running backup is writing is refused \
-        (exit 75).
+        (exit 75). Needs only the catalog, as do protect and unprotect (--store is not used).
         """)
 
     @OptionGroup var repository: RepositoryOptions
