@@ -72,11 +72,9 @@ struct InitCommand: ParsableCommand {
         let catalogPath = try repository.setting(repository.catalog, env: "BENJI_CATALOG", key: "catalog") ?? dataHome + "/catalog.sqlite"
         let storeURL = try repository.setting(repository.store, env: "BENJI_STORE", key: "store") ?? "file://" + dataHome + "/store"
         // The catalog's place is checked before the store is touched.
-        if FileManager.default.fileExists(atPath: catalogPath) {
-            throw BenjiError(.config, "catalog \(catalogPath) already exists")
-        }
+        try Catalog.requireAbsent(catalogPath)
         let parent = (catalogPath as NSString).deletingLastPathComponent
-        if !parent.isEmpty { try makeDirectories(parent, for: "the catalog") }
+        if !parent.isEmpty { try makeDirectories(parent) { "cannot create \($0), the directory of the catalog" } }
         let store = try openStore(url: storeURL)
         var config = StoreConfig()
         var keyFileSetting: String?
@@ -121,7 +119,7 @@ struct InitCommand: ParsableCommand {
             if FileManager.default.fileExists(atPath: path) {
                 printError("configuration file \(path) exists; left unchanged")
             } else {
-                try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+                try makeDirectories((path as NSString).deletingLastPathComponent) { "cannot create \($0), the directory of the configuration file" }
                 var text = "# benji configuration, written by 'benji init'\ncatalog = \"\(catalogPath)\"\nstore = \"\(store.url)\"\n"
                 func absolute(_ path: String) -> String {
                     (path as NSString).isAbsolutePath ? path : FileManager.default.currentDirectoryPath + "/" + path
@@ -211,17 +209,5 @@ struct RestoreCommand: ParsableCommand {
         let repo = try repository.repository(keys: keys)
         let report = try RestoreEngine(repository: repo).restore(versionID: version, to: target, sparse: sparse, force: force, durable: fsync)
         try reportBadRanges(report.badRanges, json: json && target != "-")
-    }
-}
-
-/// `mkdir -p`: creates a directory and those above it that are missing (mode 0755 less the umask).
-/// - Throws: the system's reason, naming the directory that could not be made and what it was for.
-func makeDirectories(_ path: String, for what: String) throws {
-    var made = path.hasPrefix("/") ? "" : "."
-    for component in path.split(separator: "/") {
-        made += "/" + component
-        if mkdir(made, 0o755) != 0 && errno != EEXIST {
-            throw BenjiError.system("cannot create \(made), the directory of \(what)", errno: errno)
-        }
     }
 }

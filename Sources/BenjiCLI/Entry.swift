@@ -29,12 +29,15 @@ public enum BenjiMain {
         signal(SIGPIPE, SIG_IGN)
         Interruption.catchSignals()
         keepLargeAllocations(upTo: 32 << 20)
+        func fail(_ e: BenjiError) -> Never {
+            printError("\(tool): error: \(e)")
+            exit(e.status.rawValue)
+        }
         let parsed: ParsableCommand
         do {
             parsed = try command.parseAsRoot()
         } catch let e as BenjiError {
-            printError("\(tool): error: \(e)")
-            exit(e.status.rawValue)
+            fail(e)
         } catch {
             exitForUsageError(error, of: command, tool: tool)
         }
@@ -47,8 +50,7 @@ public enum BenjiMain {
             // Whoever read stdout has gone: stop quietly, as SIGPIPE would.
             exit(ExitStatus.outputClosed.rawValue)
         } catch let e as BenjiError {
-            printError("\(tool): error: \(e)")
-            exit(e.status.rawValue)
+            fail(e)
         } catch let e as ExitCode {
             exit(e.rawValue)
         } catch {

@@ -246,18 +246,10 @@ func parseLabels(_ specs: [String]) throws -> [(String, String)] {
 
 /// Parses a block size such as 4194304, 4M, 64K, 4MiB.
 func parseBlockSize(_ text: String) throws -> Int {
-    let lower = text.lowercased()
-    var digits = lower
-    var multiplier = 1
-    for (suffix, m) in [("kib", 1 << 10), ("mib", 1 << 20), ("k", 1 << 10), ("m", 1 << 20)] where lower.hasSuffix(suffix) {
-        digits = String(lower.dropLast(suffix.count))
-        multiplier = m
-        break
-    }
-    guard let n = Int(digits), BlockSizeLimits.validate(n * multiplier) else {
+    guard let bytes = try? parseByteCount(text, what: "block size"), let n = Int(exactly: bytes), BlockSizeLimits.validate(n) else {
         throw BenjiError(.usage, "block size \(text) must be a multiple of 4096 between 4 KiB and 64 MiB, in bytes or with a suffix K, KiB, M or MiB (64K, 4M)")
     }
-    return n * multiplier
+    return n
 }
 
 /// Parses a byte count such as 1073741824, 64K, 4M, 10G, 2TiB (binary multiples).

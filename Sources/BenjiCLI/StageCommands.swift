@@ -30,12 +30,6 @@ struct VersionOptions: ParsableArguments {
     func expectedSize() throws -> Int64? { try expectSize.map { try parseByteCount($0, what: "--expect-size") } }
 }
 
-/// Throws 65 unless `size` is what `--expect-size` asked for (if it asked).
-func checkExpectedSize(_ size: Int64, of source: BlockSource, _ options: VersionOptions) throws {
-    guard let expected = try options.expectedSize(), size != expected else { return }
-    throw BenjiError.data("\(source.name) holds \(size) bytes, not the \(expected) that --expect-size gives; nothing was committed")
-}
-
 /// Stream header fields for a new stream.
 func streamHeader(volume: String, size: Int64?, blockSize: Int, source: String, options: VersionOptions) throws -> StreamHeader {
     StreamHeader(volume: volume, snapshot: options.snapshot, size: size, blockSize: blockSize, base: options.base,
@@ -92,7 +86,7 @@ struct DiffCommand: ParsableCommand {
         _ = try checkedNames(volume: volume, version)
         let src = try openSource(source)
         guard let size = src.size else { throw BenjiError(.usage, "benji-diff needs a source of known size; for a stream use benji-chunk - VOLUME") }
-        try checkExpectedSize(size, of: src, version)
+        try checkSize(size, of: src, expected: try version.expectedSize())
         let blockSize = try resolveBlockSize(version, repository: repository)
         let base = try version.base.map { try Catalog(path: try repository.catalogPath()).version($0) }
         let plan = try Stages.plan(size: size, blockSize: blockSize, hints: try hints.map(loadHints), base: base, check: !noCheck)
@@ -201,7 +195,7 @@ struct ChunkCommand: ParsableCommand {
         })
         if src.size == nil && total == 0 { throw emptyStreamError(src) }
         // Before the end record: without it, nothing downstream commits.
-        try checkExpectedSize(src.size ?? total, of: src, version)
+        try checkSize(src.size ?? total, of: src, expected: try version.expectedSize())
         var end = EndRecord(blocks: count, size: src.size ?? total)
         end.record["bytes_read"] = .int(bytesRead)
         end.record["bytes_sparse"] = .int(sparse)

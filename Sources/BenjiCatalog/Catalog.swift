@@ -99,8 +99,7 @@ public final class Catalog: @unchecked Sendable {
 
     /// Creates a new catalog file for the store with id `storeID`; refuses to touch an existing file.
     public static func create(path: String, storeID: String) throws -> Catalog {
-        var st = stat()
-        if stat(path, &st) == 0 { throw BenjiError(.config, "catalog \(path) already exists") }
+        try requireAbsent(path)
         let db = try Database(path: path, create: true)
         do {
             try configure(db)
@@ -113,6 +112,13 @@ public final class Catalog: @unchecked Sendable {
             throw error
         }
         return try Catalog(path: path)
+    }
+
+    /// Throws 78 if something is at `path` already: `create` never touches an existing file (and
+    /// `benji init` asks before it touches the store).
+    public static func requireAbsent(_ path: String) throws {
+        var st = stat()
+        if stat(path, &st) == 0 { throw BenjiError(.config, "catalog \(path) already exists") }
     }
 
     private static func createSchema(_ db: Database, storeID: String) throws {

@@ -192,6 +192,18 @@ public final class FileDescriptor: @unchecked Sendable {
     }
 }
 
+/// `mkdir -p`: creates a directory and those above it that are missing (mode 0755 less the umask).
+/// - Throws: the system's reason, with `operation` naming the directory that could not be made.
+public func makeDirectories(_ path: String, operation: (String) -> String) throws {
+    var made = path.hasPrefix("/") ? "" : "."
+    for component in path.split(separator: "/") {
+        made += "/" + component
+        if mkdir(made, 0o755) != 0 && errno != EEXIST {
+            throw BenjiError.system(operation(made), errno: errno)
+        }
+    }
+}
+
 /// True if a process with this PID exists on this host (`kill(pid, 0)`).
 public func processIsAlive(_ pid: Int32) -> Bool {
     if kill(pid, 0) == 0 { return true }

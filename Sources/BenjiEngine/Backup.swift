@@ -73,9 +73,9 @@ public final class BackupEngine {
         if request.hints != nil && source.size == nil {
             throw BenjiError(.usage, "hints need a source of known size, not a stream")
         }
-        if let size = source.size { try BackupEngine.check(size, of: source, expected: request.expectedSize) }
         // Everything that can be refused is checked before the version and its lock exist.
         if let size = source.size {
+            try checkSize(size, of: source, expected: request.expectedSize)
             guard BlockGeometry(size: size, blockSize: blockSize).blockCount <= StreamValidator.maximumBlocks else {
                 throw BenjiError(.usage, "\(size) bytes in blocks of \(blockSize) are more than \(StreamValidator.maximumBlocks) blocks; use a larger --block-size")
             }
@@ -238,12 +238,7 @@ public final class BackupEngine {
         stats.bytesWritten = try objects.finish()
         if source.size == nil && streamed == 0 { throw emptyStreamError(source) }
         let size = source.size ?? streamed
-        try BackupEngine.check(size, of: source, expected: request.expectedSize)
+        try checkSize(size, of: source, expected: request.expectedSize)
         return (size, stats)
-    }
-
-    private static func check(_ size: Int64, of source: BlockSource, expected: Int64?) throws {
-        guard let expected, size != expected else { return }
-        throw BenjiError.data("\(source.name) holds \(size) bytes, not the \(expected) that --expect-size gives; nothing was committed")
     }
 }

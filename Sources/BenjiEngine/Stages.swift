@@ -46,11 +46,7 @@ public enum Stages {
             return ChunkedBlock(idx: idx, size: size, sha256: nil, data: data)
         }
         let notHoles = chunked.indices.filter { chunked[$0].read }
-        let digests = withUnsafeBytes(of: notHoles.map { chunked[$0].data }) { digestsOrZero($0) }
-        for (i, digest) in zip(notHoles, digests) {
-            chunked[i].sha256 = digest
-            if digest == nil { chunked[i].data = [] }
-        }
+        for (i, block) in zip(notHoles, hash(notHoles.map { chunked[$0] })) { chunked[i] = block }
         return chunked
     }
 

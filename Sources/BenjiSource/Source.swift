@@ -10,6 +10,13 @@ public func emptyStreamError(_ source: BlockSource) -> BenjiError {
     BenjiError(.dataError, "\(source.name) is empty: there is nothing to back up")
 }
 
+/// Throws 65 unless a source's `size` (known up front, or what a stream held) is the `expected` one
+/// (`--expect-size`), if one is given: a stream cut short would otherwise be a valid, shorter image.
+public func checkSize(_ size: Int64, of source: BlockSource, expected: Int64?) throws {
+    guard let expected, size != expected else { return }
+    throw BenjiError.data("\(source.name) holds \(size) bytes, not the \(expected) that --expect-size gives; nothing was committed")
+}
+
 /// Where a backup reads from.
 public protocol BlockSource: AnyObject, Sendable {
     /// The source's canonical name, recorded in the version (`file:/dev/vg0/lv1`, `stdin`).

@@ -51,13 +51,7 @@ public final class FileStore: ObjectStore, @unchecked Sendable {
 
     private func ensureDirectory(_ dir: String) throws {
         if createdDirectories.withLock({ $0.contains(dir) }) { return }
-        var path = ""
-        for part in dir.split(separator: "/", omittingEmptySubsequences: true) {
-            path += "/" + part
-            if mkdir(path, 0o755) != 0 && errno != EEXIST {
-                throw BenjiError.system("creating directory \(path) in store \(url)", errno: errno)
-            }
-        }
+        try makeDirectories(dir) { "creating directory \($0) in store \(url)" }
         createdDirectories.withLock { _ = $0.insert(dir) }
     }
 
