@@ -34,25 +34,42 @@ struct DedupCommand: ParsableCommand {
         discussion: """
         A block whose SHA-256 names a valid object in the catalog loses its `data` and gains `object`: it is \
         neither sealed nor stored again. A block whose object is known but marked invalid gains `heal: true`, \
-        so that benji-put rewrites it.
+        so that benji-put rewrites it. Block data is passed on, or dropped, without passing through this \
+        process (`splice`); the fields benji reads must come before a block's `data`, as benji's stages \
+        write them.
         """)
 
     @OptionGroup var repository: RepositoryOptions
 
+    /// Block data is never copied through this process: a block record is read up to its `data`, and the
+    /// data goes on to stdout, or is dropped, by `splice` (`BlockStreamReader.writeDeferred`).
     func run() throws {
-        let catalog = Locked(try openCatalog(repository, checkStore: true))
-        try runStage(block: { b, _ in
-            guard let digest = b.sha256, b.hasData, !b.check else { return (b, [:]) }
-            let (known, invalid) = try catalog.withLock { (try $0.lookup(digest), try $0.isInvalid(digest)) }
-            var out = b
-            if let known {
-                out.set("data", nil)
-                out.set("object", .text(known.name))
-                return (out, ["bytes_deduplicated": Int64(b.size)])
+        let catalog = try openCatalog(repository, checkStore: true)
+        let input = StandardStreams.reader()
+        let output = StandardStreams.writer()
+        var deduplicated: Int64 = 0
+        while let (event, deferred) = try input.next(deferringDataOf: RecordWriter.directThreshold) {
+            switch event {
+            case .header(let h): try output.write(h.record)
+            case .other(let r): try output.write(r)
+            case .end(var e):
+                e.record["bytes_deduplicated"] = .int((e.record["bytes_deduplicated"]?.int64 ?? 0) + deduplicated)
+                try output.write(e.record)
+            case .block(let b):
+                var out = b
+                if let digest = b.sha256, b.hasData, !b.check {
+                    if let object = try catalog.lookup(digest) {
+                        out.set("data", nil)
+                        out.set("object", .text(object.name))
+                        deduplicated += Int64(b.size)
+                    } else if try catalog.isInvalid(digest) {
+                        out.set("heal", .bool(true))
+                    }
+                }
+                try deferred ? input.writeDeferred(out, to: output) : output.write(out.record)
             }
-            if invalid { out.set("heal", .bool(true)) }
-            return (out, [:])
-        })
+        }
+        try output.flush()
     }
 }
 

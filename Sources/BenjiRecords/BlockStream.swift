@@ -138,4 +138,53 @@ public final class BlockStreamReader {
         }
         return try validator.accept(record, location: reader.location)
     }
+
+    /// `next`, except that a block record whose `data` holds at least `minimum` characters comes as its
+    /// head (`deferred`): the block's fields before its data, with an empty `data` standing in for it. The
+    /// data is still in the input: `writeDeferred` passes it on or drops it, before the next call.
+    public func next(deferringDataOf minimum: Int) throws -> (event: StreamEvent, deferred: Bool)? {
+        let line = try reader.nextLine(deferring: "data") { head in
+            guard head.type == RecordType.block, let size = head["size"]?.int64,
+                  size > 0, size <= Int64(BlockSizeLimits.maximum) else { return nil }
+            let length = Base64.encodedLength(Int(size))
+            return length >= minimum ? length : nil
+        }
+        switch line {
+        case nil:
+            try validator.finish(location: reader.location)
+            return nil
+        case .whole(let bytes)?:
+            return (try validator.accept(Record.parse(bytes, location: reader.location), location: reader.location), false)
+        case .head(var head)?:
+            head["data"] = .string(JSONString(""))
+            return (try validator.accept(head, location: reader.location), true)
+        }
+    }
+
+    /// Writes the block whose head `next(deferringDataOf:)` returned, with the fields the stage gave it
+    /// (`block`), to `writer`: with its data, which goes from the input to the output without being read,
+    /// if `block` still has `data`; without it (dropped unread) if the stage removed it. The fields that
+    /// follow the data on the line are kept. The stage that decodes the data checks its characters.
+    public func writeDeferred(_ block: Block, to writer: RecordWriter) throws {
+        var record = block.record
+        if block.hasData {
+            record["data"] = nil
+            try writer.writeHead(record, string: "data")
+            let rest = try checked(reader.passDeferred(to: writer))
+            try ([0x22] + rest.tail + [0x0A]).withUnsafeBytes { try writer.writeRaw($0) }
+        } else {
+            let rest = try checked(reader.dropDeferred())
+            for field in rest.fields.fields { record[field.key] = field.value }
+            try writer.write(record)
+        }
+    }
+
+    /// The rest of a line after its deferred data, if none of its fields is one that benji reads.
+    private func checked(_ rest: (fields: JSONObject, tail: [UInt8])) throws -> (fields: JSONObject, tail: [UInt8]) {
+        if let late = rest.fields.fields.first(where: { Block.fieldNames.contains($0.key) }) {
+            throw BenjiError.data("block record: \"\(late.key)\" follows \"data\" (benji reads a block's fields before its data)",
+                                  location: reader.location)
+        }
+        return rest
+    }
 }

@@ -23,7 +23,7 @@ public struct LineSplitter: ~Copyable {
     /// Lines at least this long are handed over rather than copied.
     static let handOver = 64 << 10
     /// An incomplete line at most this long moves to the front before a read.
-    static let compactLimit = 1 << 20
+    public static let compactLimit = 1 << 20
 
     public init(capacity: Int = 1 << 20) {
         storage = LineSplitter.buffer(capacity)
@@ -63,11 +63,11 @@ public struct LineSplitter: ~Copyable {
     /// Reads straight into the buffer with `read`, which returns the byte count (0 at the end). At most
     /// `compactLimit` bytes at a time (a pipe's worth): what follows a long line is copied when the line
     /// is handed over.
-    public mutating func fill(_ read: (UnsafeMutableRawBufferPointer) throws -> Int) rethrows -> Int {
+    public mutating func fill(limit: Int = compactLimit, _ read: (UnsafeMutableRawBufferPointer) throws -> Int) rethrows -> Int {
         reserve(64 << 10)
         let e = end
         let n = try storage.withUnsafeMutableBytes { b in
-            try read(UnsafeMutableRawBufferPointer(rebasing: b[e..<min(b.count, e + LineSplitter.compactLimit)]))
+            try read(UnsafeMutableRawBufferPointer(rebasing: b[e..<min(b.count, e + limit)]))
         }
         end += n
         return n
@@ -119,6 +119,21 @@ public struct LineSplitter: ~Copyable {
         return line
     }
 
+    /// The number of bytes received and not yet returned.
+    public var unreadCount: Int { end - start }
+
+    /// Calls `body` with the bytes received and not yet returned.
+    public func withUnreadBytes<R>(_ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
+        try storage.withUnsafeBytes { try body(UnsafeRawBufferPointer(rebasing: $0[start..<end])) }
+    }
+
+    /// Drops the first `count` bytes not yet returned: part of a line that the caller takes apart itself.
+    public mutating func discard(_ count: Int) {
+        precondition(count <= end - start)
+        start += count
+        scanned = max(scanned, start)
+    }
+
     /// The bytes after the last newline (an unterminated last line), or nil if there are none.
     public func remainder() -> [UInt8]? {
         start < end ? Array(storage[start..<end]) : nil
@@ -134,6 +149,10 @@ public final class RecordReader {
     private var eof = false
     /// The number of the line last returned (1-based).
     public private(set) var lineNumber = 0
+    /// The string value the last `head` left in the input: its key, its length, and the head.
+    private var deferred: (key: String, length: Int, head: Record)?
+    /// True while the line being read is known to have no head to defer (`nextLine(deferring:)`).
+    private var headless = false
 
     public init(input: FileDescriptor, name: String? = nil) {
         self.input = input
@@ -152,17 +171,23 @@ public final class RecordReader {
                 lineNumber += 1
                 return line
             }
-            if eof {
-                if splitter.remainder() != nil {
-                    lineNumber += 1
-                    throw BenjiError.data("truncated input: the last line has no newline", location: location)
-                }
-                return nil
-            }
-            try Interruption.check()
-            let n = try splitter.fill { try input.readSome(into: $0) }
-            if n == 0 { eof = true }
+            guard try readMore() else { return nil }
         }
+    }
+
+    /// Reads more of the input, at most `limit` bytes; false at its end. An unterminated last line (or
+    /// one the caller has begun to take, `inLine`) is an error.
+    private func readMore(limit: Int = LineSplitter.compactLimit, inLine: Bool = false) throws -> Bool {
+        if eof {
+            guard splitter.remainder() == nil && !inLine else {
+                if !inLine { lineNumber += 1 }
+                throw BenjiError.data("truncated input: the last line has no newline", location: location)
+            }
+            return false
+        }
+        try Interruption.check()
+        if try splitter.fill(limit: limit, { try input.readSome(into: $0) }) == 0 { eof = true }
+        return true
     }
 
     /// The next record, or nil at end of input.
@@ -170,11 +195,139 @@ public final class RecordReader {
         guard let line = try nextLine() else { return nil }
         return try Record.parse(line, location: location)
     }
+
+    /// A line, or the head of one: see `nextLine(deferring:length:)`.
+    public enum Line {
+        case whole([UInt8])
+        /// The fields before a long string value, parsed; the string and the rest of the line are still
+        /// to be taken (`passDeferred`, `dropDeferred`).
+        case head(Record)
+    }
+
+    /// The next line, or only the head of a long one: the record's fields before `key`, when `key`'s value
+    /// is a string whose length (between its quotes) `length` tells from those fields (nil: read the whole
+    /// line). The string is left in the input, for the caller to pass on to a writer or to drop
+    /// (`passDeferred`, `dropDeferred`, one of which must come before the next call) — by `splice`, so that
+    /// a stage that only passes block data on never copies it. (Block records put `data` after the fields
+    /// a stage reads; a line whose head is not found in its first 64 KiB is read whole.)
+    ///
+    /// Only the head is checked here; the string's characters are checked by the stage that decodes them.
+    public func nextLine(deferring key: String, length: (Record) -> Int?) throws -> Line? {
+        precondition(deferred == nil, "the deferred string of the last head was not taken")
+        let marker = Array(",\"\(key)\":\"".utf8)
+        while true {
+            if let line = splitter.nextLine() {
+                lineNumber += 1
+                headless = false
+                return .whole(line)
+            }
+            if !headless {
+                // The head ends at the marker; it parses as a record once closed.
+                let found: (Record, Int, Int)?? = splitter.withUnreadBytes { u in
+                    let window = min(u.count, RecordReader.headLimit)
+                    guard let at = find(marker, in: UnsafeRawBufferPointer(rebasing: u[0..<window])) else {
+                        return u.count >= RecordReader.headLimit ? .some(nil) : nil
+                    }
+                    guard let head = try? Record.parse(Array(u[0..<at]) + [UInt8(ascii: "}")], location: location),
+                          let n = length(head) else { return .some(nil) }
+                    return (head, at + marker.count, n)
+                }
+                switch found {
+                case .some(.some(let (head, contentStart, n))):
+                    lineNumber += 1
+                    splitter.discard(contentStart)
+                    deferred = (key, n, head)
+                    return .head(head)
+                case .some(.none): headless = true
+                case .none: break
+                }
+            }
+            // Small reads while looking for a head, so that little of a long line's string is read.
+            guard try readMore(limit: headless ? LineSplitter.compactLimit : RecordReader.headLimit) else { return nil }
+        }
+    }
+
+    /// How far into a line `nextLine(deferring:)` looks for the head.
+    static let headLimit = 16 << 10
+
+    /// Passes the string left by the last head on to `writer`, after what it holds (the head, as the caller
+    /// wrote it, up to the string's opening quote), and returns the rest of the line: its fields after the
+    /// string (none if the string was the last) and the bytes after the string's closing quote, to write
+    /// after it.
+    func passDeferred(to writer: RecordWriter) throws -> (fields: JSONObject, tail: [UInt8]) {
+        guard let d = deferred else { preconditionFailure("no head to pass on") }
+        let buffered = min(splitter.unreadCount, d.length)
+        if buffered > 0 {
+            try splitter.withUnreadBytes { try writer.writeRaw(UnsafeRawBufferPointer(rebasing: $0[0..<buffered])) }
+            splitter.discard(buffered)
+        }
+        if d.length > buffered {
+            try writer.flush()
+            try transfer(d.length - buffered, to: writer.output)
+        }
+        return try finishDeferred()
+    }
+
+    /// Drops the string left by the last head, and returns the rest of the line (as `passDeferred`).
+    func dropDeferred() throws -> (fields: JSONObject, tail: [UInt8]) {
+        guard let d = deferred else { preconditionFailure("no head to drop") }
+        let buffered = min(splitter.unreadCount, d.length)
+        splitter.discard(buffered)
+        if d.length > buffered { try transfer(d.length - buffered, to: nil) }
+        return try finishDeferred()
+    }
+
+    private func transfer(_ count: Int, to output: FileDescriptor?) throws {
+        let moved: Int
+        do {
+            moved = try input.transfer(count, to: output)
+        } catch let e as BenjiError where output != nil && e.errno != EPIPE {
+            var wrapped = BenjiError(e.status, "passing records on from \(name): \(e.message)")
+            wrapped.errno = e.errno
+            throw wrapped
+        }
+        if moved < count {
+            eof = true
+            throw BenjiError.data("truncated input: the last line has no newline", location: location)
+        }
+    }
+
+    /// Reads the rest of the line after a deferred string and checks it: the closing quote, then nothing
+    /// but the end of the object or more fields, none of them a field of the head or the string's.
+    private func finishDeferred() throws -> (fields: JSONObject, tail: [UInt8]) {
+        guard let d = deferred else { preconditionFailure("no head") }
+        deferred = nil
+        var rest: [UInt8]
+        while true {
+            if let line = splitter.nextLine() { rest = line; break }
+            _ = try readMore(limit: RecordReader.headLimit, inLine: true)
+        }
+        guard rest.first == 0x22 else {
+            throw BenjiError.data("malformed record: \"\(d.key)\" is not the \(d.length) characters its record's other fields call for",
+                                  location: location)
+        }
+        rest.removeFirst()
+        let fields: JSONObject
+        do {
+            // The key of the string itself stands first, so that the parser finds it given twice.
+            guard case .object(var o) = try JSONParser.parse(Array("{\"\(d.key)\":0".utf8) + rest) else {
+                throw BenjiError.data("malformed record: not a JSON object", location: location)
+            }
+            o.fields.removeFirst()
+            fields = o
+        } catch let e as JSONSyntaxError {
+            throw BenjiError.data("malformed record: after the \(d.length) characters of \"\(d.key)\": \(e.message)", location: location)
+        }
+        if let twice = fields.fields.first(where: { f in d.head.object.fields.contains { $0.key == f.key } }) {
+            throw BenjiError.data("malformed record: duplicate key \"\(twice.key)\"", location: location)
+        }
+        return (fields, rest)
+    }
 }
 
 /// Writes records to a file descriptor, one line each, buffered.
 public final class RecordWriter {
-    private let output: FileDescriptor
+    let output: FileDescriptor
     private var buffer: [UInt8] = []
     private let flushThreshold: Int
 
@@ -193,10 +346,7 @@ public final class RecordWriter {
         buffer.append(UInt8(ascii: "{"))
         for (i, field) in record.object.fields.enumerated() {
             if i > 0 { buffer.append(UInt8(ascii: ",")) }
-            buffer.append(0x22)
-            buffer += JSONString(field.key).raw
-            buffer.append(0x22)
-            buffer.append(UInt8(ascii: ":"))
+            appendKey(field.key)
             if case .string(let s) = field.value, s.raw.count >= RecordWriter.directThreshold {
                 buffer.append(0x22)
                 try flush()
@@ -211,12 +361,48 @@ public final class RecordWriter {
         if buffer.count >= flushThreshold { try flush() }
     }
 
+    /// `"key":`
+    private func appendKey(_ key: String) {
+        buffer.append(0x22)
+        buffer += JSONString(key).raw
+        buffer.append(0x22)
+        buffer.append(UInt8(ascii: ":"))
+    }
+
+    /// Writes a record's opening and its fields, then `key` and the opening quote of its string value: for a
+    /// string that follows (`writeRaw`, `RecordReader.passDeferred`) and the line's end.
+    func writeHead(_ record: Record, string key: String) throws {
+        buffer.append(UInt8(ascii: "{"))
+        for field in record.object.fields {
+            appendKey(field.key)
+            JSONWriter.write(field.value, into: &buffer)
+            buffer.append(UInt8(ascii: ","))
+        }
+        appendKey(key)
+        buffer.append(0x22)
+    }
+
+    /// Writes bytes as they are: part of a line that `writeHead` began.
+    func writeRaw(_ bytes: UnsafeRawBufferPointer) throws {
+        if bytes.count >= RecordWriter.directThreshold {
+            try flush()
+            try writeOut(bytes)
+        } else {
+            buffer.append(contentsOf: bytes)
+            if buffer.count >= flushThreshold { try flush() }
+        }
+    }
+
     /// Strings at least this long are written without copying.
-    static let directThreshold = 256 << 10
+    public static let directThreshold = 256 << 10
 
     private func writeOut(_ bytes: ArraySlice<UInt8>) throws {
+        try bytes.withUnsafeBytes { try writeOut($0) }
+    }
+
+    private func writeOut(_ bytes: UnsafeRawBufferPointer) throws {
         do {
-            try bytes.withUnsafeBytes { try output.writeAll($0) }
+            try output.writeAll(bytes)
         } catch let e as BenjiError {
             var wrapped = BenjiError(.ioError, "writing records to \(output.path): \(e.message)")
             wrapped.errno = e.errno
@@ -240,4 +426,17 @@ func enlargePipe(_ fd: Int32) {
     var st = stat()
     guard fstat(fd, &st) == 0, (st.st_mode & S_IFMT) == S_IFIFO else { return }
     _ = fcntl(fd, 1031 /* F_SETPIPE_SZ */, 1 << 20)
+}
+
+/// Where `needle` first occurs in `haystack`.
+private func find(_ needle: [UInt8], in haystack: UnsafeRawBufferPointer) -> Int? {
+    guard let base = haystack.baseAddress, needle.count <= haystack.count else { return nil }
+    var from = 0
+    let last = haystack.count - needle.count
+    while from <= last, let p = memchr(base + from, Int32(needle[0]), last - from + 1) {
+        let at = base.distance(to: UnsafeRawPointer(p))
+        if needle.withUnsafeBytes({ memcmp(base + at, $0.baseAddress!, needle.count) }) == 0 { return at }
+        from = at + 1
+    }
+    return nil
 }

@@ -222,6 +222,11 @@ public struct Block: Sendable {
         }
     }
 
+    /// The fields benji's stages read from a block record (besides `data`). Its writers put them before
+    /// `data`, and a stage that takes a block's head without its data relies on that.
+    public static let fieldNames: Set<String> = ["type", "v", "idx", "size", "zero", "check", "sha256", "object", "error",
+                                                 "heal", "object_data", "written", "stored_size"]
+
     public var hasData: Bool { record["data"] != nil }
     public var hasObjectData: Bool { record["object_data"] != nil }
 

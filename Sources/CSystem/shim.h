@@ -61,6 +61,12 @@ static inline int benji_fully_cached(int fd, long long offset, size_t length) {
     int cached = benji_fully_cached_cachestat(fd, offset, length);
     return cached >= 0 ? cached : benji_fully_cached_mincore(fd, offset, length);
 }
+/// Moves up to `length` bytes from `in` to `out` inside the kernel (one of them a pipe), at their
+/// current positions: the count, 0 at the end of the input, or -1 with errno (EINVAL: neither is a pipe,
+/// or a file that cannot take it).
+static inline long benji_splice(int in, int out, size_t length) {
+    return (long)splice(in, NULL, out, NULL, length, SPLICE_F_MOVE);
+}
 /// Turns O_DIRECT on or off for an open file; 0, or -1 with errno (EINVAL: the file system has no
 /// direct I/O).
 static inline int benji_set_direct(int fd, int on) {

@@ -246,6 +246,163 @@ private func bytes(_ s: String) -> [UInt8] { Array(s.utf8) }
     }
 }
 
+/// A stage that takes block records without their data (`BlockStreamReader.next(deferringDataOf:)`), as
+/// `benji-catalog dedup` does: the data goes from input to output (or is dropped) by `splice` between a
+/// pipe and a file, and through a buffer between two files.
+@Suite struct DeferredDataTests {
+    enum End: String, CaseIterable { case file, pipe }
+
+    static let sizes = [1 << 20, 300_000]
+    /// A stream of two blocks (1 MiB and 300000 bytes) whose data is long enough to be deferred; `second`
+    /// replaces the second block's record.
+    static func stream(second: String? = nil, data: String? = nil) -> (lines: [String], data: [String]) {
+        let digest = String(repeating: "ab", count: 32)
+        let data = sizes.enumerated().map { i, n in
+            Base64.encode((0..<n).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ i) })
+        }
+        let lines = [#"{"type":"stream","v":1,"volume":"vm","size":1348576,"block_size":1048576}"#,
+                     #"{"type":"block","v":1,"idx":0,"size":1048576,"sha256":"\#(digest)","data":"\#(data[0])"}"#,
+                     second ?? #"{"type":"block","v":1,"idx":1,"size":300000,"sha256":"\#(digest)","data":"\#(data[1])","note":[1,{"a":"b"}]}"#,
+                     #"{"type":"end","v":1,"blocks":2}"#]
+        return (lines, data)
+    }
+
+    /// Runs `input` through the stage, which drops the data of the blocks in `drop` (and gives them an
+    /// `object`) and passes the rest on; returns its output and whether each block was deferred.
+    static func run(_ input: [UInt8], from inputEnd: End, to outputEnd: End, drop: Set<Int64> = []) throws -> (output: [UInt8], deferred: [Bool]) {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("benji-deferred-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let group = DispatchGroup()
+        let inputFD: FileDescriptor
+        switch inputEnd {
+        case .file:
+            _ = FileManager.default.createFile(atPath: dir + "/in", contents: Data(input))
+            inputFD = try FileDescriptor(path: dir + "/in", flags: O_RDONLY)
+        case .pipe:
+            var fds: [Int32] = [0, 0]
+            #expect(pipe(&fds) == 0)
+            inputFD = FileDescriptor(borrowing: fds[0], name: "<in>")
+            let w = fds[1]
+            DispatchQueue.global().async(group: group) {
+                _ = try? input.withUnsafeBytes { try FileDescriptor(borrowing: w, name: "<w>").writeAll($0) }
+                close(w)
+            }
+        }
+        let outputFD: FileDescriptor
+        let collected = Locked<[UInt8]>([])
+        var pipeRead: Int32 = -1
+        switch outputEnd {
+        case .file:
+            outputFD = try FileDescriptor(path: dir + "/out", flags: O_WRONLY | O_CREAT | O_TRUNC)
+        case .pipe:
+            var fds: [Int32] = [0, 0]
+            #expect(pipe(&fds) == 0)
+            outputFD = FileDescriptor(borrowing: fds[1], name: "<out>")
+            pipeRead = fds[0]
+            let r = fds[0]
+            DispatchQueue.global().async(group: group) {
+                let all = (try? FileDescriptor(borrowing: r, name: "<r>").readToEnd(limit: 1 << 30)) ?? []
+                collected.withLock { $0 = all }
+            }
+        }
+        var deferred: [Bool] = []
+        do {
+            defer { if inputEnd == .pipe { close(inputFD.rawValue) } }
+            let reader = BlockStreamReader(RecordReader(input: inputFD))
+            let writer = RecordWriter(output: outputFD)
+            defer { if outputEnd == .pipe { close(outputFD.rawValue) } }
+            while let (event, isDeferred) = try reader.next(deferringDataOf: RecordWriter.directThreshold) {
+                guard case .block(var b) = event else {
+                    switch event {
+                    case .header(let h): try writer.write(h.record)
+                    case .end(let e): try writer.write(e.record)
+                    case .other(let r): try writer.write(r)
+                    case .block: break
+                    }
+                    continue
+                }
+                deferred.append(isDeferred)
+                let dropping = drop.contains(b.idx)
+                if dropping {
+                    b.set("data", nil)
+                    b.set("object", .text("obj\(b.idx)"))
+                }
+                try isDeferred ? reader.writeDeferred(b, to: writer) : writer.write(b.record)
+            }
+            try writer.flush()
+        }
+        group.wait()
+        if pipeRead >= 0 { close(pipeRead) }
+        let output = outputEnd == .file ? [UInt8](FileManager.default.contents(atPath: dir + "/out") ?? Data()) : collected.withLock { $0 }
+        return (output, deferred)
+    }
+
+    @Test(arguments: End.allCases, End.allCases)
+    func passesDataOnUnchanged(from input: End, to output: End) throws {
+        let (lines, _) = DeferredDataTests.stream()
+        let text = Array((lines.joined(separator: "\n") + "\n").utf8)
+        let (out, deferred) = try DeferredDataTests.run(text, from: input, to: output)
+        #expect(deferred == [true, true])
+        #expect(out == text)
+    }
+
+    @Test(arguments: End.allCases, End.allCases)
+    func dropsDataAndKeepsTheFieldsAfterIt(from input: End, to output: End) throws {
+        let (lines, _) = DeferredDataTests.stream()
+        let text = Array((lines.joined(separator: "\n") + "\n").utf8)
+        let (out, _) = try DeferredDataTests.run(text, from: input, to: output, drop: [1])
+        let digest = String(repeating: "ab", count: 32)
+        let expected = [lines[0], lines[1],
+                        #"{"type":"block","v":1,"idx":1,"size":300000,"sha256":"\#(digest)","object":"obj1","note":[1,{"a":"b"}]}"#,
+                        lines[3]].joined(separator: "\n") + "\n"
+        #expect(String(decoding: out, as: UTF8.self) == expected)
+    }
+
+    /// A record whose `data` is not within the first 16 KiB of its line is read whole.
+    @Test func aLongHeadIsReadWhole() throws {
+        let (lines, data) = DeferredDataTests.stream()
+        let padded = lines[2].replacingOccurrences(of: #""sha256""#, with: #""pad":"\#(String(repeating: "p", count: 20_000))","sha256""#)
+        let text = Array(([lines[0], lines[1], padded, lines[3]].joined(separator: "\n") + "\n").utf8)
+        let (out, deferred) = try DeferredDataTests.run(text, from: .pipe, to: .pipe)
+        #expect(deferred == [true, false])
+        #expect(out == text)
+        _ = data
+    }
+
+    @Test(arguments: [
+        ("long", "is not the 400000 characters"),
+        ("short", "after the 400000 characters of \"data\""),
+        ("late", "\"zero\" follows \"data\""),
+        ("twice", "duplicate key \"idx\""),
+        ("garbage", "malformed record"),
+        ("truncated", "truncated input"),
+    ])
+    func rejectsBadData(_ kind: String, _ message: String) throws {
+        let (lines, data) = DeferredDataTests.stream()
+        let digest = String(repeating: "ab", count: 32)
+        let head = #"{"type":"block","v":1,"idx":1,"size":300000,"sha256":"\#(digest)","data":""#
+        var text: String
+        switch kind {
+        case "long": text = [lines[0], lines[1], head + data[1] + #"AAAA"}"#, lines[3]].joined(separator: "\n") + "\n"
+        case "short": text = [lines[0], lines[1], head + data[1].dropLast(4) + #""}"#, lines[3]].joined(separator: "\n") + "\n"
+        case "late": text = [lines[0], lines[1], head + data[1] + #"","zero":true}"#, lines[3]].joined(separator: "\n") + "\n"
+        case "twice": text = [lines[0], lines[1], head + data[1] + #"","idx":1}"#, lines[3]].joined(separator: "\n") + "\n"
+        case "garbage": text = [lines[0], lines[1], head + data[1] + #""}x"#, lines[3]].joined(separator: "\n") + "\n"
+        default: text = [lines[0], lines[1], head + data[1].prefix(200_000)].joined(separator: "\n")
+        }
+        for (input, output) in [(End.pipe, End.pipe), (.file, .file)] {
+            do {
+                _ = try DeferredDataTests.run(Array(text.utf8), from: input, to: output)
+                Issue.record("accepted a bad record (\(kind))")
+            } catch let e as BenjiError {
+                #expect(e.status == .dataError)
+                #expect(e.message.contains(message), "\(kind): \(e.message)")
+            }
+        }
+    }
+}
+
 @Suite struct HintsTests {
     @Test func parsesRbdDiffJSON() throws {
         let text = #"[{"offset":0,"length":4194304,"exists":"true"},{"offset":8388608,"length":4096,"exists":"false"},{"offset":12582912,"length":1,"exists":true}]"#
