@@ -193,7 +193,7 @@ struct RestoreCommand: ParsableCommand {
     @OptionGroup var repository: RepositoryOptions
     @Argument(help: ArgumentHelp("The version to restore.", valueName: "version"))
     var version: String
-    @Argument(help: ArgumentHelp("A file, a block device, or - for stdout.", valueName: "target"))
+    @Argument(help: ArgumentHelp("A file (a new one gets mode 0600: it holds a whole disk's data), a block device, or - for stdout.", valueName: "target"))
     var target: String
     @Flag(help: "Leave zero blocks as holes (files) or unmapped (devices) instead of writing zeros.")
     var sparse = false

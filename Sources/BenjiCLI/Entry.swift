@@ -33,6 +33,7 @@ public enum BenjiMain {
             printError("\(tool): error: \(e)")
             exit(e.status.rawValue)
         }
+        refuseHelpForUnknownCommand(command, tool: tool)
         let parsed: ParsableCommand
         do {
             parsed = try command.parseAsRoot()
@@ -84,6 +85,21 @@ private func exitForUsageError(_ error: Error, of command: ParsableCommand.Type,
     if let first = message.first { message = first.lowercased() + message.dropFirst() }
     printError("\(tool): error: \(message) (see '\(path.joined(separator: " ")) --help')")
     exit(code == .validationFailure ? ExitStatus.usage.rawValue : code.rawValue)
+}
+
+/// `tool help WORD…` where a word names no command: ArgumentParser would print the top-level help and
+/// exit 0, which a script would take for success.
+private func refuseHelpForUnknownCommand(_ command: ParsableCommand.Type, tool: String) {
+    let words = CommandLine.arguments.dropFirst()
+    guard words.first == "help", !command.configuration.subcommands.isEmpty else { return }
+    var type = command
+    for word in words.dropFirst() where !word.hasPrefix("-") {
+        guard let sub = type.configuration.subcommands.first(where: { $0._commandName == word }) else {
+            printError("\(tool): error: unknown command '\(word)' (see '\(tool) --help')")
+            exit(ExitStatus.usage.rawValue)
+        }
+        type = sub
+    }
 }
 
 /// The root command types of the stage binaries.

@@ -432,7 +432,7 @@ struct WriteCommand: ParsableCommand {
             """)
     }
 
-    @Argument(help: ArgumentHelp("A file, a block device, or - for stdout.", valueName: "target"))
+    @Argument(help: ArgumentHelp("A file (a new one gets mode 0600: it holds a whole disk's data), a block device, or - for stdout.", valueName: "target"))
     var target: String
     @Flag(help: "Leave zero blocks as holes instead of writing zeros.")
     var sparse = false

@@ -69,11 +69,14 @@ public final class BoundedQueue<Element>: @unchecked Sendable {
 }
 
 /// Runs `transform` on the elements of a sequence on several threads and hands the results to
-/// `consume` on the calling thread in the input order, with at most `window` elements in flight.
+/// `consume`, in the input order, with at most `window` elements in flight.
 ///
 /// This is the shape of every parallel stage: reading is sequential, work is parallel, output is ordered
-/// (so record streams keep their order), memory is bounded by `window`. The first error thrown by the
-/// producer, a transform or the consumer stops the pipeline and is rethrown.
+/// (so record streams keep their order), memory is bounded by `window`. `produce` runs on the calling
+/// thread, `consume` on a thread of its own (one call at a time, each result as soon as it and those
+/// before it are done): while `produce` waits for input (a stream that stalls), what is done goes on
+/// (the stream record, on which `benji-catalog commit` takes its lock). The first error thrown by the
+/// producer, a transform or the consumer stops the pipeline and is rethrown; nothing is consumed after it.
 public func orderedParallelMap<Input: Sendable, Output>(
     threads: Int,
     window: Int,
@@ -87,6 +90,9 @@ public func orderedParallelMap<Input: Sendable, Output>(
         return
     }
     let work = BoundedQueue<(Input, ResultSlot<Output>)>(capacity: max(window, threads))
+    // The slots in input order, for the consumer; one more is being consumed.
+    let ordered = BoundedQueue<ResultSlot<Output>>(capacity: max(1, window - 1))
+    let failure = Locked<Error?>(nil)
     let group = DispatchGroup()
     for _ in 0..<threads {
         group.enter()
@@ -99,32 +105,59 @@ public func orderedParallelMap<Input: Sendable, Output>(
         thread.stackSize = 1 << 20
         thread.start()
     }
-    defer {
-        work.close()
-        group.wait()
-    }
-    // Slots in flight, oldest first. A consumed slot is dropped at once, so that its result is freed:
-    // holding on to consumed results would keep every block of the run in memory.
-    var pending: [ResultSlot<Output>?] = []
-    pending.reserveCapacity(2 * window + 1)
-    var pendingHead = 0
-    func drainOne() throws {
-        let slot = pending[pendingHead]!
-        pending[pendingHead] = nil
-        pendingHead += 1
-        if pendingHead == pending.count || pendingHead >= window {
-            pending.removeFirst(pendingHead)
-            pendingHead = 0
+    try withoutActuallyEscaping(consume) { consume in
+        // The thread holds the box, which gives the closure up before the call returns.
+        let consumer = ClosureBox(consume)
+        defer { consumer.value = nil }
+        let consumed = DispatchGroup()
+        consumed.enter()
+        let thread = Thread {
+            // A consumed slot is dropped at once, so that its result is freed. A signal stops a write
+            // that waits here (`Interruption`).
+            Interruption.watching {
+                while let slot = ordered.pop() {
+                    do {
+                        let result = try slot.wait().get()
+                        if failure.withLock({ $0 }) != nil { break }
+                        try consumer.value!(result)
+                    } catch {
+                        failure.withLock { if $0 == nil { $0 = error } }
+                        break
+                    }
+                }
+            }
+            // After a failure, the producer's next push fails.
+            ordered.close()
+            consumed.leave()
         }
-        try consume(try slot.wait().get())
+        thread.stackSize = 1 << 20
+        thread.start()
+        defer {
+            ordered.close()
+            work.close()
+            consumed.wait()
+            group.wait()
+        }
+        do {
+            while failure.withLock({ $0 }) == nil, let item = try Interruption.check(produce()) {
+                let slot = ResultSlot<Output>()
+                guard ordered.push(slot) else { break }
+                work.push((item, slot))
+            }
+        } catch {
+            failure.withLock { if $0 == nil { $0 = error } }
+        }
+        ordered.close()
+        consumed.wait()
+        if let error = failure.withLock({ $0 }) { throw error }
     }
-    while let item = try Interruption.check(produce()) {
-        let slot = ResultSlot<Output>()
-        pending.append(slot)
-        work.push((item, slot))
-        while pending.count - pendingHead >= window { try drainOne() }
-    }
-    while pending.count > pendingHead { try drainOne() }
+}
+
+/// A closure handed to another thread, which calls it only while its owner waits, and which the owner
+/// takes back (`value = nil`) before returning: a closure that does not escape its call.
+private final class ClosureBox<Value>: @unchecked Sendable {
+    var value: Value?
+    init(_ value: Value) { self.value = value }
 }
 
 /// A result that one thread sets and another waits for.

@@ -22,6 +22,14 @@ public enum Interruption {
         }
     }
 
+    /// Runs `body` on a thread other than the main one, such that a blocking read or write in it returns
+    /// at one of the signals, as on the main thread (a signal goes to one thread only; the others are woken).
+    public static func watching<R>(_ body: () throws -> R) rethrows -> R {
+        let slot = benji_watch_thread()
+        defer { benji_unwatch_thread(slot) }
+        return try body()
+    }
+
     /// `value`, unless one of the signals arrived (then throws, as `check()`).
     public static func check<T>(_ value: T) throws -> T {
         try check()

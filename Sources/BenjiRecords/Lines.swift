@@ -338,7 +338,10 @@ public final class RecordWriter {
         buffer.reserveCapacity(flushThreshold * 2)
     }
 
-    /// Appends a record; writes through once the buffer passes the threshold.
+    /// Appends a record; writes through once the buffer passes the threshold, and at once for a `stream`
+    /// record, so that the stages after this one learn of the stream before its first block (`benji-catalog
+    /// commit` takes the volume's lock then: a second backup of the volume is refused before it has read
+    /// anything, not at its end).
     ///
     /// Large strings (block data) are not copied into the buffer: the buffer is written up to them and
     /// the string goes to the output straight from the record.
@@ -358,7 +361,7 @@ public final class RecordWriter {
         }
         buffer.append(UInt8(ascii: "}"))
         buffer.append(0x0A)
-        if buffer.count >= flushThreshold { try flush() }
+        if buffer.count >= flushThreshold || record.type == RecordType.stream { try flush() }
     }
 
     /// `"key":`

@@ -1,15 +1,47 @@
 // Signal handlers Swift cannot write (see benji_kernels.h).
 #include "benji_kernels.h"
+#define _GNU_SOURCE 1
 #include <signal.h>
+#include <stdatomic.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 static volatile sig_atomic_t interrupted_by;
+
+// Threads other than the main one that may wait in a read or write (kernel thread ids; 0: a free slot).
+// A signal sent to the process goes to one thread only; the others are woken with WAKE_SIGNAL, whose
+// handler does nothing but make their blocking call return EINTR.
+#define WATCHED 8
+static _Atomic pid_t watched[WATCHED];
+#define WAKE_SIGNAL (SIGRTMIN + 2)
+
+static void on_wake(int signal) { (void)signal; }
 
 static void on_interrupt(int signal) {
     // A second signal while the first is being handled: the user insists; die as the signal would.
     if (interrupted_by != 0) _exit(128 + signal);
     interrupted_by = signal;
+    pid_t self = (pid_t)syscall(SYS_gettid), process = getpid();
+    if (self != process) syscall(SYS_tgkill, process, process, WAKE_SIGNAL);
+    for (int i = 0; i < WATCHED; i++) {
+        pid_t t = atomic_load(&watched[i]);
+        // A thread that has just left may have a successor with its id: it gets a harmless EINTR.
+        if (t != 0 && t != self) syscall(SYS_tgkill, process, t, WAKE_SIGNAL);
+    }
+}
+
+int benji_watch_thread(void) {
+    pid_t self = (pid_t)syscall(SYS_gettid);
+    for (int i = 0; i < WATCHED; i++) {
+        pid_t free_slot = 0;
+        if (atomic_compare_exchange_strong(&watched[i], &free_slot, self)) return i;
+    }
+    return -1;
+}
+
+void benji_unwatch_thread(int slot) {
+    if (slot >= 0 && slot < WATCHED) atomic_store(&watched[slot], 0);
 }
 
 void benji_catch_interrupts(void) {
@@ -21,6 +53,8 @@ void benji_catch_interrupts(void) {
     sigaction(SIGINT, &action, NULL);
     sigaction(SIGTERM, &action, NULL);
     sigaction(SIGHUP, &action, NULL);
+    action.sa_handler = on_wake;
+    sigaction(WAKE_SIGNAL, &action, NULL);
     // A parent may have left them blocked (a mask is inherited across exec): unblocked here, at start,
     // before any other thread inherits the mask.
     sigset_t set;
@@ -28,6 +62,7 @@ void benji_catch_interrupts(void) {
     sigaddset(&set, SIGINT);
     sigaddset(&set, SIGTERM);
     sigaddset(&set, SIGHUP);
+    sigaddset(&set, WAKE_SIGNAL);
     sigprocmask(SIG_UNBLOCK, &set, NULL);
 }
 

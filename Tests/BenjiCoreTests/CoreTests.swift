@@ -95,6 +95,26 @@ import Testing
         #expect(seen == (0..<1000).map { $0 * 2 })
     }
 
+    /// What is done goes out while the producer waits for more input: here the producer waits for the
+    /// first result to be consumed before it produces the second.
+    @Test func orderedParallelMapConsumesWhileTheProducerWaits() throws {
+        let firstConsumed = DispatchSemaphore(value: 0)
+        var next = 0
+        var waited: DispatchTimeoutResult?
+        var seen: [Int] = []
+        try orderedParallelMap(threads: 2, window: 8, produce: { () -> Int? in
+            if next == 1 { waited = firstConsumed.wait(timeout: .now() + 10) }
+            guard next < 3 else { return nil }
+            defer { next += 1 }
+            return next
+        }, transform: { (n: Int) -> Int in n }, consume: { n in
+            seen.append(n)
+            if n == 0 { firstConsumed.signal() }
+        })
+        #expect(waited == .success, "the first result was held back while the producer waited")
+        #expect(seen == [0, 1, 2])
+    }
+
     @Test func orderedParallelMapStopsAtTheFirstError() {
         struct Boom: Error {}
         var next = 0

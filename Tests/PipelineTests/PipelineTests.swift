@@ -347,12 +347,15 @@ let restorePipeline = "benji-catalog blocks $V | benji-put --get | benji-seal --
             ("benji-write", "benji-write: error: missing expected argument '<target>' (see 'benji-write --help')"),
             ("benji-catalog nosuch", "benji-catalog: error: unknown command 'nosuch' (see 'benji-catalog --help')"),
             ("benji catalog dedup --x", "benji: error: unknown option '--x' (see 'benji catalog dedup --help')"),
+            ("benji help nosuch", "benji: error: unknown command 'nosuch' (see 'benji --help')"),
+            ("benji help catalog nosuch", "benji: error: unknown command 'nosuch' (see 'benji --help')"),
         ] {
             let r = try s.sh(command)
             #expect(r.status == 64, "\(command)")
             #expect(r.stderr == line + "\n", "\(command)")
         }
         #expect(try s.ok("benji backup --help").contains("USAGE: benji backup"))
+        #expect(try s.ok("benji help catalog dedup").contains("USAGE: benji catalog dedup"))
     }
 
     /// Names end up in tables and ids: empty names, a leading -, and control characters are refused.
@@ -555,6 +558,41 @@ let restorePipeline = "benji-catalog blocks $V | benji-put --get | benji-seal --
             """)
         #expect(r.stdout.hasPrefix("status 143\n"), "\(r.stdout)")
         #expect(r.stdout.contains("benji: error: stopped by SIGTERM"), "\(r.stdout)")
+    }
+
+    /// Every stage passes the stream record on at once, so a pipeline's commit takes its volume's lock
+    /// when its first block is read: a second backup of the volume is refused (75) while both wait for
+    /// the rest of their input, not after reading it all. (Each stalls after its first 200 kB.)
+    @Test func aPipelineTakesItsLockWhenItsStreamStarts() throws {
+        let s = try Sandbox()
+        try s.makeImage("img", size: 1 << 20, seed: 11)
+        let stages = "benji-catalog dedup | benji-seal | benji-put"
+        let r = try s.sh("""
+            set -m
+            mkfifo src1 src2
+            ( head -c 200000 img; exec sleep 30 ) > src1 2> /dev/null &
+            feeder1=$!
+            ( benji-chunk - vol --block-size 64K < src1 | \(stages) | benji-catalog commit --quiet > /dev/null 2> err1.txt ) &
+            job1=$!
+            for i in $(seq 1 200); do
+              [ "$(sqlite3 catalog.sqlite 'select count(*) from locks')" = 1 ] && break
+              sleep 0.05
+            done
+            echo "locks $(sqlite3 catalog.sqlite 'select count(*) from locks')"
+            ( head -c 200000 img; exec sleep 30 ) > src2 2> /dev/null &
+            feeder2=$!
+            ( benji-chunk - vol --block-size 64K < src2 | \(stages) | { benji-catalog commit --quiet > /dev/null 2> err2.txt; echo $? > status2.txt; } ) &
+            job2=$!
+            for i in $(seq 1 200); do [ -s status2.txt ] && break; sleep 0.05; done
+            echo "status $(cat status2.txt 2> /dev/null)"
+            kill -KILL -- -$job1 -$job2 $feeder1 $feeder2 2> /dev/null
+            wait 2> /dev/null
+            cat err2.txt err1.txt
+            """)
+        let lines = r.stdout.split(separator: "\n").map(String.init)
+        #expect(lines.first == "locks 1", "\(r.stdout)\(r.stderr)")
+        #expect(lines.dropFirst().first == "status 75", "\(r.stdout)\(r.stderr)")
+        #expect(r.stdout.contains(": error: volume vol is locked by a running backup"), "\(r.stdout)")
     }
 
     /// An incomplete version (its backup died) cannot be protected: the next backup removes it.

@@ -36,4 +36,10 @@ void benji_catch_interrupts(void);
 /// The first of those signals received since `benji_catch_interrupts`, or 0.
 int benji_interrupting_signal(void);
 
+/// Makes the calling thread (not the main one) return EINTR from a blocking read or write when one of
+/// those signals arrives, as the main thread does: the slot to give to `benji_unwatch_thread` before the
+/// thread ends, or -1 if all slots are taken.
+int benji_watch_thread(void);
+void benji_unwatch_thread(int slot);
+
 #endif
