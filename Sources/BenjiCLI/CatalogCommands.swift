@@ -48,13 +48,12 @@ struct DedupCommand: ParsableCommand {
         let input = StandardStreams.reader()
         let output = StandardStreams.writer()
         var deduplicated: Int64 = 0
+        var last: EndRecord?
         while let (event, deferred) = try input.next(deferringDataOf: RecordWriter.directThreshold) {
             switch event {
             case .header(let h): try output.write(h.record)
             case .other(let r): try output.write(r)
-            case .end(var e):
-                e.record["bytes_deduplicated"] = .int((e.record["bytes_deduplicated"]?.int64 ?? 0) + deduplicated)
-                try output.write(e.record)
+            case .end(let e): last = e
             case .block(let b):
                 var out = b
                 if let digest = b.sha256, b.hasData, !b.check {
@@ -68,6 +67,13 @@ struct DedupCommand: ParsableCommand {
                 }
                 try deferred ? input.writeDeferred(out, to: output) : output.write(out.record)
             }
+        }
+        // The end record only once the whole input has been read and found whole.
+        if var e = last {
+            if deduplicated > 0 {
+                e.record["bytes_deduplicated"] = .int((e.record["bytes_deduplicated"]?.int64 ?? 0) + deduplicated)
+            }
+            try output.write(e.record)
         }
         try output.flush()
     }

@@ -54,6 +54,7 @@ func runPairedStage(
     var totals: Counters = [:]
     // An event read to see whether a second block follows the first, for the next item.
     var ahead: StreamEvent?
+    var last: EndRecord?
     func item(_ event: StreamEvent) throws -> StageItem {
         switch event {
         case .header(var h):
@@ -89,14 +90,17 @@ func runPairedStage(
         case .blocks(let group):
             for (b, _) in group { try output.write(b.record) }
         case .record(let r): try output.write(r)
-        case .end(var e):
-            try end(&e)
-            for (k, v) in totals.sorted(by: { $0.key < $1.key }) {
-                e.record[k] = .int((e.record[k]?.int64 ?? 0) + v)
-            }
-            try output.write(e.record)
+        case .end(let e): last = e
         }
     })
+    // The end record only once the whole input has been read and found whole (nothing may follow it).
+    if var e = last {
+        try end(&e)
+        for (k, v) in totals.sorted(by: { $0.key < $1.key }) {
+            e.record[k] = .int((e.record[k]?.int64 ?? 0) + v)
+        }
+        try output.write(e.record)
+    }
     try output.flush()
 }
 

@@ -69,7 +69,8 @@ public final class BoundedQueue<Element>: @unchecked Sendable {
 }
 
 /// Runs `transform` on the elements of a sequence on several threads and hands the results to
-/// `consume`, in the input order, with at most `window` elements in flight.
+/// `consume`, in the input order, with at most `window` elements in flight (and one more in the hands of
+/// `produce`, waiting for room).
 ///
 /// This is the shape of every parallel stage: reading is sequential, work is parallel, output is ordered
 /// (so record streams keep their order), memory is bounded by `window`. `produce` runs on the calling

@@ -118,6 +118,8 @@ public final class FileDescriptor: @unchecked Sendable {
     public func writeAll(_ buffer: UnsafeRawBufferPointer) throws {
         var done = 0
         while done < buffer.count {
+            // A write into a pipe that a signal interrupts after some bytes returns their count, not EINTR.
+            if done > 0 { try Interruption.check() }
             let n = Glibc.write(rawValue, buffer.baseAddress! + done, buffer.count - done)
             if n < 0 {
                 if errno == EINTR { try Interruption.check(); continue }

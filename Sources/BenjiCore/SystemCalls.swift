@@ -19,24 +19,23 @@ public func keepLargeAllocations(upTo bytes: Int) {
 }
 
 extension FileDescriptor {
-    /// Moves `count` bytes from this descriptor's current position to `output`'s, or drops them (nil),
-    /// without copying them through the process where the kernel can (`splice`: a pipe on either side);
-    /// through a buffer elsewhere. Returns the bytes moved: fewer than `count` only at the end of the input.
-    public func transfer(_ count: Int, to output: FileDescriptor?) throws -> Int {
-        let sink = output ?? FileDescriptor.null
+    /// Moves `count` bytes from this descriptor's current position to `output`'s without copying them
+    /// through the process where the kernel can (`splice`: a pipe on either side); through a buffer
+    /// elsewhere. Returns the bytes moved: fewer than `count` only at the end of the input.
+    public func transfer(_ count: Int, to output: FileDescriptor) throws -> Int {
         var done = 0
         var splicing = true
         var buffer: [UInt8] = []
         while done < count {
             try Interruption.check()
-            if splicing, let sink {
-                let n = benji_splice(rawValue, sink.rawValue, count - done)
+            if splicing {
+                let n = benji_splice(rawValue, output.rawValue, count - done)
                 if n > 0 { done += n; continue }
                 if n == 0 { break }
                 let e = errno
                 if e == EINTR { continue }
                 guard e == EINVAL || e == ENOSYS || e == EOPNOTSUPP else {
-                    throw BenjiError.system(e == EPIPE ? "writing \(sink.path)" : "moving data from \(path) to \(sink.path)",
+                    throw BenjiError.system(e == EPIPE ? "writing \(output.path)" : "moving data from \(path) to \(output.path)",
                                             errno: e, status: .ioError)
                 }
                 splicing = false
@@ -45,14 +44,11 @@ extension FileDescriptor {
             let want = min(count - done, buffer.count)
             let n = try buffer.withUnsafeMutableBytes { try readSome(into: UnsafeMutableRawBufferPointer(rebasing: $0[0..<want])) }
             if n == 0 { break }
-            if let output { try buffer.withUnsafeBytes { try output.writeAll(UnsafeRawBufferPointer(rebasing: $0[0..<n])) } }
+            try buffer.withUnsafeBytes { try output.writeAll(UnsafeRawBufferPointer(rebasing: $0[0..<n])) }
             done += n
         }
         return done
     }
-
-    /// `/dev/null`, for `transfer` to drop bytes into (nil if it cannot be opened: they are read and dropped).
-    private static let null = try? FileDescriptor(path: "/dev/null", flags: O_WRONLY)
 
     /// True if every page of `length` bytes at `offset` (a multiple of the page size) is in the page
     /// cache; nil if that cannot be told. (`cachestat` where the kernel has it, else `mincore` on a

@@ -209,7 +209,7 @@ public final class RecordReader {
     /// line). The string is left in the input, for the caller to pass on to a writer or to drop
     /// (`passDeferred`, `dropDeferred`, one of which must come before the next call) — by `splice`, so that
     /// a stage that only passes block data on never copies it. (Block records put `data` after the fields
-    /// a stage reads; a line whose head is not found in its first 64 KiB is read whole.)
+    /// a stage reads; a line whose head is not found in its first `headLimit` bytes is read whole.)
     ///
     /// Only the head is checked here; the string's characters are checked by the stage that decodes them.
     public func nextLine(deferring key: String, length: (Record) -> Int?) throws -> Line? {
@@ -269,19 +269,33 @@ public final class RecordReader {
     }
 
     /// Drops the string left by the last head, and returns the rest of the line (as `passDeferred`).
+    ///
+    /// The string is read, not spliced away: one shorter than its record says would otherwise take the
+    /// records after it along unseen. Only its framing is checked (no quote, no newline): nobody decodes it.
     func dropDeferred() throws -> (fields: JSONObject, tail: [UInt8]) {
         guard let d = deferred else { preconditionFailure("no head to drop") }
-        let buffered = min(splitter.unreadCount, d.length)
-        splitter.discard(buffered)
-        if d.length > buffered { try transfer(d.length - buffered, to: nil) }
+        var left = d.length
+        while left > 0 {
+            if splitter.unreadCount == 0 { _ = try readMore(limit: min(left, LineSplitter.compactLimit), inLine: true) }
+            let n = min(splitter.unreadCount, left)
+            let framed = splitter.withUnreadBytes { memchr($0.baseAddress!, 0x22, n) == nil && memchr($0.baseAddress!, 0x0A, n) == nil }
+            guard framed else { throw lengthError(d) }
+            splitter.discard(n)
+            left -= n
+        }
         return try finishDeferred()
     }
 
-    private func transfer(_ count: Int, to output: FileDescriptor?) throws {
+    private func lengthError(_ d: (key: String, length: Int, head: Record)) -> BenjiError {
+        BenjiError.data("malformed record: \"\(d.key)\" is not the \(d.length) characters its record's other fields call for",
+                        location: location)
+    }
+
+    private func transfer(_ count: Int, to output: FileDescriptor) throws {
         let moved: Int
         do {
             moved = try input.transfer(count, to: output)
-        } catch let e as BenjiError where output != nil && e.errno != EPIPE {
+        } catch let e as BenjiError where e.errno != EPIPE {
             var wrapped = BenjiError(e.status, "passing records on from \(name): \(e.message)")
             wrapped.errno = e.errno
             throw wrapped
@@ -302,10 +316,7 @@ public final class RecordReader {
             if let line = splitter.nextLine() { rest = line; break }
             _ = try readMore(limit: RecordReader.headLimit, inLine: true)
         }
-        guard rest.first == 0x22 else {
-            throw BenjiError.data("malformed record: \"\(d.key)\" is not the \(d.length) characters its record's other fields call for",
-                                  location: location)
-        }
+        guard rest.first == 0x22 else { throw lengthError(d) }
         rest.removeFirst()
         let fields: JSONObject
         do {

@@ -370,6 +370,24 @@ private func bytes(_ s: String) -> [UInt8] { Array(s.utf8) }
         _ = data
     }
 
+    /// Data that is dropped is still read, for its framing: a short one would otherwise take the record
+    /// after it along.
+    @Test(arguments: End.allCases)
+    func droppedDataThatIsShortIsRefused(from input: End) throws {
+        let (lines, data) = DeferredDataTests.stream()
+        let digest = String(repeating: "ab", count: 32)
+        let short = #"{"type":"block","v":1,"idx":1,"size":300000,"sha256":"\#(digest)","data":"\#(data[1].dropLast(40))"}"#
+        let text = [lines[0], lines[1], short, #"{"type":"note","v":1,"text":"a record that must not vanish"}"#, lines[3]]
+            .joined(separator: "\n") + "\n"
+        do {
+            _ = try DeferredDataTests.run(Array(text.utf8), from: input, to: .pipe, drop: [1])
+            Issue.record("a short dropped string was accepted")
+        } catch let e as BenjiError {
+            #expect(e.status == .dataError)
+            #expect(e.message.contains("is not the 400000 characters"), "\(e.message)")
+        }
+    }
+
     @Test(arguments: [
         ("long", "is not the 400000 characters"),
         ("short", "after the 400000 characters of \"data\""),

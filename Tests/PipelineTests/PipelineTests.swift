@@ -40,7 +40,8 @@ let restorePipeline = "benji-catalog blocks $V | benji-put --get | benji-seal --
         try s.ok("V=\(v); \(restorePipeline) out && cmp img out")
         try s.ok("V=\(v); \(restorePipeline) sparse --sparse && cmp img sparse")
         try s.ok("V=\(v); \(restorePipeline) - > streamed && cmp img streamed")
-        // Again: every block is known, and dedup drops its data (a 4 MiB block's without reading it).
+        // Again: every block is known, and dedup drops its data (with 4 MiB blocks, after reading only the
+        // record's head: the data is long enough to be deferred).
         let again = try s.ok("benji-diff img vol --block-size \(blockSize) | benji-chunk | benji-catalog dedup | benji-seal | benji-put | benji-catalog commit | jq -c '[.bytes_written, .bytes_deduplicated]'")
         #expect(again == "[0,\(5 * 65_536 + 4321)]")
     }
@@ -208,6 +209,20 @@ let restorePipeline = "benji-catalog blocks $V | benji-put --get | benji-seal --
 @Suite(.serialized) struct BadInputTests {
     func expectNoValidVersion(_ s: Sandbox) throws {
         #expect(try s.versions().filter { $0["status"] as? String == "valid" }.isEmpty)
+    }
+
+    /// A stage passes the end record on only once its whole input has been read: a stream with more
+    /// after its end is refused, and no end record leaves the stage (it would let commit commit).
+    @Test func nothingAfterTheEndRecordAndNoEndRecordOut() throws {
+        let s = try Sandbox()
+        try s.makeImage("img", size: 1 << 20, seed: 2)
+        try s.ok("benji-chunk img vol --block-size 4K > s.ndjson && benji-chunk img vol --block-size 4K | benji-catalog dedup | benji-seal > sealed.ndjson")
+        for (input, stage) in [("s.ndjson", "benji-catalog dedup"), ("s.ndjson", "benji-seal"), ("sealed.ndjson", "benji-put")] {
+            let r = try s.sh("cat \(input) \(input) | \(stage) > out.ndjson")
+            #expect(r.status == 65, "\(stage): \(r.stderr)")
+            #expect(r.stderr.contains("follows the end record"), "\(stage): \(r.stderr)")
+            #expect(try s.ok("grep -c '\"type\":\"end\"' out.ndjson || true") == "0", "\(stage) wrote an end record")
+        }
     }
 
     @Test func truncatedStreamIsNotCommitted() throws {
