@@ -44,6 +44,9 @@ let restorePipeline = "benji-catalog blocks $V | benji-put --get | benji-seal --
         // record's head: the data is long enough to be deferred).
         let again = try s.ok("benji-diff img vol --block-size \(blockSize) | benji-chunk | benji-catalog dedup | benji-seal | benji-put | benji-catalog commit | jq -c '[.bytes_written, .bytes_deduplicated]'")
         #expect(again == "[0,\(5 * 65_536 + 4321)]")
+        // A filter that adds a field (jq puts it last, after the data) is passed on by every stage.
+        try s.ok("benji-chunk img vol --block-size \(blockSize) | jq -c 'if .type == \"block\" then .note = \"kept\" else . end' | benji-catalog dedup > deduped.ndjson")
+        #expect(try s.ok("jq -r 'select(.type == \"block\") | .note' deduped.ndjson | sort -u") == "kept")
     }
 
     @Test func stdinSources() throws {
