@@ -75,7 +75,7 @@ private func exitForUsageError(_ error: Error, of command: ParsableCommand.Type,
     for word in CommandLine.arguments.dropFirst() {
         let subcommands = type.configuration.subcommands
         guard !word.hasPrefix("-"), !subcommands.isEmpty, word != "help" else { break }
-        guard let sub = subcommands.first(where: { $0._commandName == word }) else {
+        guard let sub = subcommand(of: type, named: word) else {
             message = "unknown command '\(word)'"
             break
         }
@@ -94,12 +94,17 @@ private func refuseHelpForUnknownCommand(_ command: ParsableCommand.Type, tool: 
     guard words.first == "help", !command.configuration.subcommands.isEmpty else { return }
     var type = command
     for word in words.dropFirst() where !word.hasPrefix("-") {
-        guard let sub = type.configuration.subcommands.first(where: { $0._commandName == word }) else {
+        guard let sub = subcommand(of: type, named: word) else {
             printError("\(tool): error: unknown command '\(word)' (see '\(tool) --help')")
             exit(ExitStatus.usage.rawValue)
         }
         type = sub
     }
+}
+
+/// The subcommand of `type` that `word` names, if any.
+private func subcommand(of type: ParsableCommand.Type, named word: String) -> ParsableCommand.Type? {
+    type.configuration.subcommands.first { $0._commandName == word }
 }
 
 /// The root command types of the stage binaries.

@@ -96,12 +96,19 @@ func runPairedStage(
     // The end record only once the whole input has been read and found whole (nothing may follow it).
     if var e = last {
         try end(&e)
-        for (k, v) in totals.sorted(by: { $0.key < $1.key }) {
-            e.record[k] = .int((e.record[k]?.int64 ?? 0) + v)
-        }
+        e.add(totals)
         try output.write(e.record)
     }
     try output.flush()
+}
+
+extension EndRecord {
+    /// Adds a stage's counters to those the record holds.
+    mutating func add(_ counters: Counters) {
+        for (k, v) in counters.sorted(by: { $0.key < $1.key }) {
+            record[k] = .int((record[k]?.int64 ?? 0) + v)
+        }
+    }
 }
 
 extension Block {

@@ -123,12 +123,9 @@ public final class Catalog: @unchecked Sendable {
 
     private static func createSchema(_ db: Database, storeID: String) throws {
         try db.execute(schema)
-        let insert = try db.statement("INSERT INTO meta(key, value) VALUES (?, ?)")
-        try insert.bind(.text("schema_version"), .text(String(schemaVersion))).run()
-        let insert2 = try db.statement("INSERT INTO meta(key, value) VALUES (?, ?)")
-        try insert2.bind(.text("store_id"), .text(storeID)).run()
-        let insert3 = try db.statement("INSERT INTO meta(key, value) VALUES (?, ?)")
-        try insert3.bind(.text("created"), .text(Timestamp.format(Date()))).run()
+        for (key, value) in [("schema_version", String(schemaVersion)), ("store_id", storeID), ("created", Timestamp.format(Date()))] {
+            try db.statement("INSERT INTO meta(key, value) VALUES (?, ?)").bind(.text(key), .text(value)).run()
+        }
     }
 
     private static func configure(_ db: Database) throws {

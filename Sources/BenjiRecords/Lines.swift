@@ -181,7 +181,7 @@ public final class RecordReader {
         if eof {
             guard splitter.remainder() == nil && !inLine else {
                 if !inLine { lineNumber += 1 }
-                throw BenjiError.data("truncated input: the last line has no newline", location: location)
+                throw truncated()
             }
             return false
         }
@@ -286,6 +286,10 @@ public final class RecordReader {
         return try finishDeferred()
     }
 
+    private func truncated() -> BenjiError {
+        BenjiError.data("truncated input: the last line has no newline", location: location)
+    }
+
     private func lengthError(_ d: (key: String, length: Int, head: Record)) -> BenjiError {
         BenjiError.data("malformed record: \"\(d.key)\" is not the \(d.length) characters its record's other fields call for",
                         location: location)
@@ -302,7 +306,7 @@ public final class RecordReader {
         }
         if moved < count {
             eof = true
-            throw BenjiError.data("truncated input: the last line has no newline", location: location)
+            throw truncated()
         }
     }
 
