@@ -1,14 +1,18 @@
 # Sourced by the examples: uses $BENJI_CATALOG/$BENJI_STORE if set, else a scratch repository.
 set -euo pipefail
-scratch=""
+if ! command -v benji >/dev/null; then
+  echo "$0: benji is not on PATH; build it (scripts/setup.sh) and add .build/release to PATH" >&2
+  exit 127
+fi
+scratch="" work=""
+trap 'rm -rf "$work" $scratch' EXIT
 if [ -z "${own_repository:-}" ] && { [ -z "${BENJI_CATALOG:-}" ] || [ -z "${BENJI_STORE:-}" ]; }; then
   scratch=$(mktemp -d /tmp/benji-example.XXXXXX)
   export BENJI_CATALOG="$scratch/catalog.sqlite" BENJI_STORE="file://$scratch/store"
-  benji init --no-config 2>/dev/null
+  if ! out=$(benji init --no-config 2>&1); then echo "$out" >&2; exit 1; fi
   echo "using a scratch repository in $scratch" >&2
 fi
 work=$(mktemp -d /tmp/benji-example-data.XXXXXX)
-trap 'rm -rf "$work" $scratch' EXIT
 # sample_image PATH SIZE: random data, text and zeros.
 sample_image() {
   truncate -s "$2" "$1"

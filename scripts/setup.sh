@@ -32,7 +32,10 @@ run benji ls
 run benji restore "$v2" "$demo/restored.img" --sparse
 run cmp "$demo/sample.img" "$demo/restored.img"
 echo "== the restored image is identical; the same with the stage tools:" >&2
+echo "\$ benji-diff $demo/sample.img sample | benji-chunk | benji-catalog dedup | benji-seal | benji-put | benji-catalog commit --quiet" >&2
 v3=$(benji-diff "$demo/sample.img" sample | benji-chunk | benji-catalog dedup | benji-seal | benji-put | benji-catalog commit --quiet)
+echo "version $v3" >&2
+echo "\$ benji-catalog blocks $v3 | benji-put --get | benji-seal --open | benji-write $demo/restored2.img" >&2
 benji-catalog blocks "$v3" | benji-put --get | benji-seal --open | benji-write "$demo/restored2.img"
 run cmp "$demo/sample.img" "$demo/restored2.img"
 echo "== and into an encrypted store (AES-256-GCM under a key file):" >&2
@@ -41,6 +44,7 @@ export BENJI_CATALOG="$demo/encrypted/catalog.sqlite" BENJI_STORE="file://$demo/
 run benji keygen "$demo/encrypted/master.key"
 run benji init --no-config --key-file "$demo/encrypted/master.key"
 v4=$(run benji backup "$demo/sample.img" sample --key-file "$demo/encrypted/master.key")
+echo "version $v4" >&2
 run benji restore "$v4" "$demo/restored3.img" --key-file "$demo/encrypted/master.key"
 run cmp "$demo/sample.img" "$demo/restored3.img"
 echo "== done: binaries in $bin, demo files in $demo (catalog.sqlite and store, and encrypted/)" >&2

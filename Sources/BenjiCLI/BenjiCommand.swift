@@ -71,15 +71,12 @@ struct InitCommand: ParsableCommand {
             ?? (env["HOME"] ?? "/root") + "/.local/share/benji"
         let catalogPath = try repository.setting(repository.catalog, env: "BENJI_CATALOG", key: "catalog") ?? dataHome + "/catalog.sqlite"
         let storeURL = try repository.setting(repository.store, env: "BENJI_STORE", key: "store") ?? "file://" + dataHome + "/store"
-        // The catalog's place is checked before the store is touched.
-        try Catalog.requireAbsent(catalogPath)
-        let parent = (catalogPath as NSString).deletingLastPathComponent
-        if !parent.isEmpty { try makeDirectories(parent) { "cannot create \($0), the directory of the catalog" } }
         let store = try openStore(url: storeURL)
         var config = StoreConfig()
         var keyFileSetting: String?
         var passphraseFileSetting: String?
         var newKey: NewKey?
+        // The key, the writer key's place and the catalog's place are checked before anything is made.
         if let publicKey {
             if try keys.credential(repository) != nil { throw BenjiError(.usage, "give a key or --public-key, not both") }
             newKey = .publicKey(path: publicKey)
@@ -94,18 +91,36 @@ struct InitCommand: ParsableCommand {
                 if source != "$BENJI_PASSPHRASE" { passphraseFileSetting = source }
             }
         }
+        if let writerKey, FileManager.default.fileExists(atPath: writerKey) {
+            throw BenjiError(.cannotCreate, "\(writerKey) exists; benji does not overwrite key files")
+        }
+        try Catalog.requireAbsent(catalogPath)
+        var writerText: [UInt8]?
         if let newKey {
             let (encryption, writer) = try KeyManagement.newEncryption(storeID: config.id, key: newKey)
             config = StoreConfig(id: config.id, encryption: encryption)
-            if let writer, let writerKey { try KeyFile.createSecret(writerKey, writer) }
+            writerText = writer
         }
-        config = try StoreConfig.initialize(store, config)
+        // Nothing half-made if a step fails: the store goes back to uninitialized, the writer key goes, and
+        // so do the directories this made (if empty), so that init can run again.
+        var created: [String] = []
+        var initialized = false
         do {
+            let parent = (catalogPath as NSString).deletingLastPathComponent
+            if !parent.isEmpty {
+                created += try makeDirectories(parent, mode: 0o700) { "cannot create \($0), the directory of the catalog" }
+            }
+            if let fs = store as? FileStore { created += try fs.createRoot() }
+            config = try StoreConfig.initialize(store, config)
+            initialized = true
+            if let writerText, let writerKey { try KeyFile.createSecret(writerKey, writerText) }
             _ = try Catalog.create(path: catalogPath, storeID: config.id)
         } catch {
-            // Nothing half-made: the store goes back to uninitialized, so that init can run again.
-            try? store.delete(ObjectKey.config)
-            if newKey != nil, publicKey != nil, let writerKey { unlink(writerKey) }
+            if initialized {
+                try? store.delete(ObjectKey.config)
+                if writerText != nil, let writerKey { unlink(writerKey) }
+            }
+            for dir in created.reversed() { rmdir(dir) }
             throw error
         }
         if let encryption = config.encryption {
@@ -120,10 +135,10 @@ struct InitCommand: ParsableCommand {
                 printError("configuration file \(path) exists; left unchanged")
             } else {
                 try makeDirectories((path as NSString).deletingLastPathComponent) { "cannot create \($0), the directory of the configuration file" }
-                var text = "# benji configuration, written by 'benji init'\ncatalog = \"\(catalogPath)\"\nstore = \"\(store.url)\"\n"
                 func absolute(_ path: String) -> String {
                     (path as NSString).isAbsolutePath ? path : FileManager.default.currentDirectoryPath + "/" + path
                 }
+                var text = "# benji configuration, written by 'benji init'\ncatalog = \"\(absolute(catalogPath))\"\nstore = \"\(store.url)\"\n"
                 if let keyFileSetting { text += "key_file = \"\(absolute(keyFileSetting))\"\n" }
                 if let passphraseFileSetting { text += "passphrase_file = \"\(absolute(passphraseFileSetting))\"\n" }
                 try text.write(toFile: path, atomically: true, encoding: .utf8)

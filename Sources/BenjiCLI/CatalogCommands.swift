@@ -268,7 +268,9 @@ struct RmCommand: ParsableCommand {
         discussion: """
         The objects of removed versions stay in the store until garbage collection removes those no version \
         uses. Protected versions are refused (exit 77); a version a running backup is writing is refused \
-        (exit 75). Needs only the catalog, as do protect and unprotect (--store is not used).
+        (exit 75). All the versions named are removed, or none: one refused leaves every one in place. \
+        Needs only the catalog, as do protect and unprotect (--store is not used), which likewise change \
+        all their versions or none.
         """)
 
     @OptionGroup var repository: RepositoryOptions
@@ -279,7 +281,7 @@ struct RmCommand: ParsableCommand {
 
     func run() throws {
         let catalog = try openCatalog(repository)
-        for v in versions { try catalog.remove(v) }
+        try catalog.remove(versions)
     }
 }
 
@@ -290,7 +292,7 @@ struct ProtectCommand: ParsableCommand {
     var versions: [String]
     func run() throws {
         let catalog = try openCatalog(repository)
-        for v in versions { try catalog.setProtected(v, true) }
+        try catalog.setProtected(versions, true)
     }
 }
 
@@ -301,7 +303,7 @@ struct UnprotectCommand: ParsableCommand {
     var versions: [String]
     func run() throws {
         let catalog = try openCatalog(repository)
-        for v in versions { try catalog.setProtected(v, false) }
+        try catalog.setProtected(versions, false)
     }
 }
 

@@ -67,9 +67,22 @@ public enum BenjiMain {
 private func exitForUsageError(_ error: Error, of command: ParsableCommand.Type, tool: String) -> Never {
     let code = command.exitCode(for: error)
     guard code != .success else { command.exit(withError: error) }
-    let lines = command.message(for: error).split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }
-        .filter { !$0.isEmpty && !$0.hasPrefix("Usage:") && !$0.hasPrefix("See '") }
-    var message = lines.joined(separator: "; ")
+    func lines(_ error: Error) -> [String] {
+        command.message(for: error).split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }
+            .filter { !$0.isEmpty && !$0.hasPrefix("Usage:") && !$0.hasPrefix("See '") }
+    }
+    var message = lines(error).joined(separator: "; ")
+    // ArgumentParser names a missing argument before an unknown option (`benji-diff --bogus`); the
+    // unknown option is the likelier mistake. Parsed again with stand-in arguments, it shows.
+    var words = Array(CommandLine.arguments.dropFirst())
+    while message.hasPrefix("Missing expected argument"), words.count < CommandLine.arguments.count + 4 {
+        words.append("x")
+        do { _ = try command.parseAsRoot(words); break } catch {
+            let again = lines(error).joined(separator: "; ")
+            if again.hasPrefix("Unknown option") { message = again }
+            if !again.hasPrefix("Missing expected argument") { break }
+        }
+    }
     // The subcommand the line names (its help is the one to see), or the word that names none.
     var type = command, path = [tool]
     for word in CommandLine.arguments.dropFirst() {

@@ -8,7 +8,7 @@ import Foundation
 /// The configuration file: flat `key = value` lines (a subset of TOML), `#` comments.
 ///
 /// Keys: `catalog`, `store`, `compression_level` (an integer, or `none`), `block_size`, `key_file`,
-/// `passphrase_file`.
+/// `passphrase_file`. Paths must be absolute.
 struct ConfigFile {
     var path: String
     var values: [String: String]
@@ -68,6 +68,11 @@ struct ConfigFile {
             switch key {
             case "catalog", "store", "key_file", "passphrase_file":
                 guard !value.isEmpty else { throw BenjiError(.config, "\(at): \(key) is empty") }
+                // A relative path would depend on the directory benji runs in.
+                let url = key == "store" && value.contains("://")
+                guard value.hasPrefix("/") || (url && !value.hasPrefix("file://")) || (url && value.hasPrefix("file:///")) else {
+                    throw BenjiError(.config, "\(at): \(key) must be an absolute path\(key == "store" ? " or a URL (file:///path)" : ""), not \(value)")
+                }
             case "compression_level":
                 guard value == "none" || Int(value).map(ZstdLevels.range.contains) == true else {
                     throw BenjiError(.config, "\(at): compression_level must be none or a zstd level from \(ZstdLevels.range.lowerBound) to \(ZstdLevels.range.upperBound)")
@@ -147,9 +152,20 @@ struct KeyOptions: ParsableArguments {
             return nil
         }
         if let c = try pick(keyFile, passphraseFile, nil, "the command line") { return c }
+        try refuseEmpty(["BENJI_KEY_FILE", "BENJI_PASSPHRASE_FILE", "BENJI_PASSPHRASE"])
         if let c = try pick(env["BENJI_KEY_FILE"], env["BENJI_PASSPHRASE_FILE"], env["BENJI_PASSPHRASE"], "the environment") { return c }
         let config = try ConfigFile.load(explicit: repository.config)?.values ?? [:]
         return try pick(config["key_file"], config["passphrase_file"], nil, "the configuration file")
+    }
+}
+
+/// Fails if one of these environment variables is set but empty: a script that passes an unset
+/// variable's value (`BENJI_PASSPHRASE="$PW"`) must not back up in the clear, or into a store it did
+/// not mean. - Throws: 78.
+func refuseEmpty(_ names: [String]) throws {
+    let env = ProcessInfo.processInfo.environment
+    if let name = names.first(where: { env[$0]?.isEmpty == true }) {
+        throw BenjiError(.config, "$\(name) is set but empty; give it a value or unset it")
     }
 }
 
@@ -174,7 +190,8 @@ struct NewSecretOptions: ParsableArguments {
     /// The new key as a credential, or nil if none is given.
     /// - Parameter otherKeys: how many other new keys the command was given (any two are a usage error).
     func credential(otherKeys: Int = 0, choices: String) throws -> Credential? {
-        let env = ProcessInfo.processInfo.environment["BENJI_NEW_PASSPHRASE"].flatMap { $0.isEmpty ? nil : $0 }
+        try refuseEmpty(["BENJI_NEW_PASSPHRASE"])
+        let env = ProcessInfo.processInfo.environment["BENJI_NEW_PASSPHRASE"]
         guard [newKeyFile, newPassphraseFile, env].compactMap({ $0 }).count + otherKeys <= 1 else {
             throw BenjiError(.usage, "give one new key: \(choices)")
         }
@@ -210,11 +227,16 @@ struct NewKeyOptions: ParsableArguments {
 
 /// Compression settings, shared by every command that seals objects.
 struct CompressionOptions: ParsableArguments {
-    @Option(help: ArgumentHelp("zstd level, \(ZstdLevels.range.lowerBound) to \(ZstdLevels.range.upperBound): 1 (the default) to 19 for everyday use, 20 to 22 for the smallest objects, negative for zstd's fastest levels; 0 is zstd's default, 3.", valueName: "n"))
+    // Unconditional: the next word is the level even if it starts with a dash (`--level -5`).
+    @Option(parsing: .unconditional, help: ArgumentHelp("zstd level, \(ZstdLevels.range.lowerBound) to \(ZstdLevels.range.upperBound): 1 (the default) to 19 for everyday use, 20 to 22 for the smallest objects, negative for zstd's fastest levels; 0 is zstd's default, 3.", valueName: "n"))
     var level: Int?
 
     @Flag(help: "Store objects uncompressed.")
     var noCompression = false
+
+    func validate() throws {
+        if noCompression && level != nil { throw ValidationError("give --level or --no-compression, not both") }
+    }
 
     func sealOptions(_ repo: RepositoryOptions?) throws -> SealOptions {
         if noCompression { return SealOptions(compressionLevel: nil) }

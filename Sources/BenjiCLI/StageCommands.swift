@@ -26,6 +26,12 @@ struct VersionOptions: ParsableArguments {
     @Option(help: ArgumentHelp("The size the source must have, in bytes or with K, M, G or T (e.g. 10G). A stream that ends short (a dropped connection) or runs long, or a file or device of another size, is refused and nothing is committed.", valueName: "bytes"))
     var expectSize: String?
 
+    /// The options given, by their flags.
+    var givenOptions: [String] {
+        [(!snapshot.isEmpty, "--snapshot"), (base != nil, "--base"), (!labels.isEmpty, "--label"),
+         (blockSize != nil, "--block-size"), (expectSize != nil, "--expect-size")].filter(\.0).map(\.1)
+    }
+
     /// `--expect-size`, parsed. - Throws: 64 for a malformed size.
     func expectedSize() throws -> Int64? { try expectSize.map { try parseByteCount($0, what: "--expect-size") } }
 }
@@ -115,7 +121,8 @@ struct ChunkCommand: ParsableCommand {
             discussion: """
             With SOURCE and VOLUME, reads all of SOURCE (a file, a block device, or - for a raw stream on \
             stdin) and writes a whole block stream. Without them, reads a plan from benji-diff on stdin and \
-            reads the blocks it lists from the plan's source (or --source).
+            reads the blocks it lists from the plan's source (or --source); the version's options \
+            (--snapshot, --base, --label, --block-size, --expect-size) are then benji-diff's, and refused here.
             """)
     }
 
@@ -131,6 +138,9 @@ struct ChunkCommand: ParsableCommand {
     func validate() throws {
         if (source == nil) != (volume == nil) { throw ValidationError("give both SOURCE and VOLUME, or neither (to read a plan on stdin)") }
         if source != nil && sourceOverride != nil { throw ValidationError("--source is for reading a plan on stdin") }
+        if source == nil, let given = version.givenOptions.first {
+            throw ValidationError("\(given) goes with SOURCE and VOLUME; a plan on stdin carries it from benji-diff")
+        }
     }
 
     func run() throws {
@@ -383,7 +393,8 @@ struct PutCommand: ParsableCommand {
                     out.set("object_data", .base64String(try store.get(ObjectKey.block(name))))
                 } catch let e as BenjiError where e.status == .notFound || e.status == .ioError {
                     failures.withLock { $0 += 1 }
-                    out.set("error", .text(e.message))
+                    // Named as a damaged object is (by benji-seal --open): by its name, not the store's key.
+                    out.set("error", .text(e.status == .notFound ? "object \(name) is missing from store \(store.url)" : e.message))
                 }
                 return (out, [:])
             })

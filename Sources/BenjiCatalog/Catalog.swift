@@ -100,7 +100,13 @@ public final class Catalog: @unchecked Sendable {
     /// Creates a new catalog file for the store with id `storeID`; refuses to touch an existing file.
     public static func create(path: String, storeID: String) throws -> Catalog {
         try requireAbsent(path)
-        let db = try Database(path: path, create: true)
+        // Created first, private to its owner (SQLite would make it 0644; its -wal and -shm files take
+        // the catalog's mode).
+        let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+        guard fd >= 0 else { throw BenjiError.creating("cannot create catalog \(path)", errno: errno) }
+        close(fd)
+        let db: Database
+        do { db = try Database(path: path, create: true) } catch { unlink(path); throw error }
         do {
             try configure(db)
             try db.transaction {
@@ -299,33 +305,44 @@ public final class Catalog: @unchecked Sendable {
         return try readVersion(s)
     }
 
-    /// Removes a version from the catalog. Its objects stay in the store until garbage collection.
+    /// Removes versions from the catalog, all or none (in one transaction). Their objects stay in the
+    /// store until garbage collection. A version named twice is removed once.
     ///
-    /// - Throws: 66 if it does not exist; 77 if it is protected; 75 if a live backup is still writing it.
-    public func remove(_ id: String) throws {
+    /// - Throws: 66 if one does not exist; 77 if one is protected; 75 if a live backup is still writing one.
+    public func remove(_ ids: [String]) throws {
         try db.transaction {
-            let v = try version(id)
-            if v.protected { throw BenjiError(.noPermission, "version \(id) is protected; unprotect it first") }
-            if v.status == .incomplete, let holder = try lockHolder(versionID: id), !holder.isDead {
-                throw BenjiError(.tempFail, "version \(id) is still being written by process \(holder.pid) on \(holder.host) (since \(holder.started))")
+            for id in Catalog.unique(ids) {
+                let v = try version(id)
+                if v.protected { throw BenjiError(.noPermission, "version \(id) is protected; unprotect it first") }
+                if v.status == .incomplete, let holder = try lockHolder(versionID: id), !holder.isDead {
+                    throw BenjiError(.tempFail, "version \(id) is still being written by process \(holder.pid) on \(holder.host) (since \(holder.started))")
+                }
+                try db.statement("DELETE FROM locks WHERE version_id = ?").bind(.text(id)).run()
+                try db.statement("DELETE FROM pending_objects WHERE version_id = ?").bind(.text(id)).run()
+                try db.statement("DELETE FROM versions WHERE id = ?").bind(.text(id)).run()
             }
-            try db.statement("DELETE FROM locks WHERE version_id = ?").bind(.text(id)).run()
-            try db.statement("DELETE FROM pending_objects WHERE version_id = ?").bind(.text(id)).run()
-            try db.statement("DELETE FROM versions WHERE id = ?").bind(.text(id)).run()
         }
     }
 
-    /// Sets or clears the protected flag.
-    /// - Throws: 65 for protecting an incomplete version: the next backup of its volume removes it (its
-    ///   backup died), and a flag would promise what it cannot keep.
-    public func setProtected(_ id: String, _ protected: Bool) throws {
+    /// Sets or clears the protected flag of versions, all or none (in one transaction).
+    /// - Throws: 66 if one does not exist; 65 for protecting an incomplete version: the next backup of its
+    ///   volume removes it (its backup died), and a flag would promise what it cannot keep.
+    public func setProtected(_ ids: [String], _ protected: Bool) throws {
         try db.transaction {
-            let v = try version(id)
-            if protected && v.status == .incomplete {
-                throw BenjiError.data("version \(id) is incomplete (its backup did not finish) and cannot be protected")
+            for id in Catalog.unique(ids) {
+                let v = try version(id)
+                if protected && v.status == .incomplete {
+                    throw BenjiError.data("version \(id) is incomplete (its backup did not finish) and cannot be protected")
+                }
+                try db.statement("UPDATE versions SET protected = ? WHERE id = ?").bind(.int(protected ? 1 : 0), .text(id)).run()
             }
-            try db.statement("UPDATE versions SET protected = ? WHERE id = ?").bind(.int(protected ? 1 : 0), .text(id)).run()
         }
+    }
+
+    /// `ids` without repeats, in their first order.
+    private static func unique(_ ids: [String]) -> [String] {
+        var seen = Set<String>()
+        return ids.filter { seen.insert($0).inserted }
     }
 
     /// The segment ids of a committed version's block map.

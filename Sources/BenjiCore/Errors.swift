@@ -79,6 +79,12 @@ public struct BenjiError: Error, CustomStringConvertible, Sendable {
         error.errno = code
         return error
     }
+
+    /// An error for a file that could not be created: 73 where its place is wrong (a missing directory,
+    /// a file where a directory should be), else as `system`.
+    public static func creating(_ operation: String, errno code: Int32) -> BenjiError {
+        system(operation, errno: code, status: [ENOENT, ENOTDIR, EEXIST, EISDIR].contains(code) ? .cannotCreate : nil)
+    }
 }
 
 #if canImport(Glibc)

@@ -194,16 +194,23 @@ public final class FileDescriptor: @unchecked Sendable {
     }
 }
 
-/// `mkdir -p`: creates a directory and those above it that are missing (mode 0755 less the umask).
+/// `mkdir -p`: creates a directory and those above it that are missing (mode 0755 less the umask; the
+/// directory itself `mode`, if it is created). Returns the directories it created, outermost first.
 /// - Throws: the system's reason, with `operation` naming the directory that could not be made.
-public func makeDirectories(_ path: String, operation: (String) -> String) throws {
+@discardableResult
+public func makeDirectories(_ path: String, mode: mode_t = 0o755, operation: (String) -> String) throws -> [String] {
     var made = path.hasPrefix("/") ? "" : "."
-    for component in path.split(separator: "/") {
+    var created: [String] = []
+    let components = path.split(separator: "/")
+    for (i, component) in components.enumerated() {
         made += "/" + component
-        if mkdir(made, 0o755) != 0 && errno != EEXIST {
+        if mkdir(made, i == components.count - 1 ? mode : 0o755) == 0 {
+            created.append(made)
+        } else if errno != EEXIST {
             throw BenjiError.system(operation(made), errno: errno)
         }
     }
+    return created
 }
 
 /// True if a process with this PID exists on this host (`kill(pid, 0)`).

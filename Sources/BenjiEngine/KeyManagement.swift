@@ -45,6 +45,7 @@ public enum KeyManagement {
             try keys.requireSealing()
             throw BenjiError(.config, "store \(keys.store.url) is not encrypted; it has no keys to add to")
         }
+        try requireManaging(keys)
         let (entry, writer) = try makeEntry(key, idKey: idKey, storeID: keys.config.id)
         if let existing = encryption.keys.first(where: { $0.id == entry.id || ($0.check != nil && $0.check == entry.check && entry.type == "key-file") }) {
             throw BenjiError(.config, "that key is already key \(existing.id) of store \(keys.store.url)")
@@ -54,6 +55,16 @@ public enum KeyManagement {
         config.encryption = encryption
         try config.save(to: keys.store)
         return (entry, writer)
+    }
+
+    /// Fails unless this host may change the store's keys: only with a key that can read the store. A
+    /// write-only host (writer key) backs up and nothing more, so that it cannot add a key of its own.
+    /// - Throws: 77 for a writer key or no key.
+    public static func requireManaging(_ keys: StoreKeys) throws {
+        if keys.isEncrypted && !keys.canOpen && keys.canSeal {
+            throw BenjiError(.noPermission, "\(keys.credentialDescription ?? "this key") is a writer key: it can back up into store \(keys.store.url) but not change its keys; that needs one of its master keys or a private key")
+        }
+        try keys.requireOpening()
     }
 
     private static func makeEntry(_ key: NewKey, idKey: SecretKey, storeID: String) throws -> (KeyEntry, [UInt8]?) {
@@ -145,7 +156,7 @@ public enum KeyManagement {
     ///   a key pair's public key is in the store's config.
     public static func rekey(_ keys: StoreKeys, to targetID: String, targetKey: Credential?) throws -> RekeyReport {
         let started = Date()
-        try keys.requireOpening()
+        try requireManaging(keys)
         guard let encryption = keys.encryption else { throw BenjiError(.config, "store \(keys.store.url) is not encrypted") }
         guard let target = encryption.keys.first(where: { $0.id == targetID }) else {
             throw BenjiError(.notFound, "store \(keys.store.url) has no key \(targetID) (see 'benji key list')")
@@ -253,6 +264,7 @@ public enum KeyManagement {
             throw BenjiError(.notFound, "store \(keys.store.url) has no key \(id)")
         }
         guard keys.entry != nil else { try keys.requireSealing(); return }
+        try requireManaging(keys)
         guard keys.entry?.id != id else {
             throw BenjiError(.usage, "key \(id) is the key this command was given; retire it with another of the store's keys")
         }

@@ -69,7 +69,11 @@ public final class RestoreTarget: @unchecked Sendable {
         kind = .file
         created = !exists
         // Truncating first turns the whole file into a hole: zero blocks then need no work when sparse.
-        fd = try FileDescriptor(path: path, flags: O_WRONLY | O_CREAT | O_TRUNC, mode: 0o600)
+        do {
+            fd = try FileDescriptor(path: path, flags: O_WRONLY | O_CREAT | O_TRUNC, mode: 0o600)
+        } catch let e as BenjiError where e.errno == ENOENT || e.errno == ENOTDIR {
+            throw BenjiError.creating("cannot create restore target \(path)", errno: e.errno!)
+        }
         if let size {
             do {
                 try fd.truncate(to: size)

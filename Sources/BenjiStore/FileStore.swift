@@ -309,6 +309,12 @@ public final class FileStore: ObjectStore, @unchecked Sendable {
         return stat(root, &st) == 0 && (st.st_mode & S_IFMT) == S_IFDIR
     }
 
-    /// Creates the store directory (and parents).
-    public func createRoot() throws { try ensureDirectory(root) }
+    /// Creates the store directory (and parents), the store directory itself private to its owner (0700:
+    /// an unencrypted store holds whole disks). Returns the directories it created, outermost first.
+    @discardableResult
+    public func createRoot() throws -> [String] {
+        let created = try makeDirectories(root, mode: 0o700) { "creating directory \($0) for store \(url)" }
+        createdDirectories.withLock { _ = $0.insert(root) }
+        return created
+    }
 }

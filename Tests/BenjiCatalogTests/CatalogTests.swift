@@ -218,16 +218,29 @@ final class CatalogFixture {
     @Test func removeAndProtect() throws {
         let f = try CatalogFixture()
         let v = try f.commit(size: 4096, blocks: [0: 1])
-        try f.catalog.setProtected(v.id, true)
-        do { try f.catalog.remove(v.id); Issue.record("removed a protected version") } catch let e as BenjiError {
+        try f.catalog.setProtected([v.id], true)
+        do { try f.catalog.remove([v.id]); Issue.record("removed a protected version") } catch let e as BenjiError {
             #expect(e.status == .noPermission)
         }
-        try f.catalog.setProtected(v.id, false)
-        try f.catalog.remove(v.id)
+        try f.catalog.setProtected([v.id], false)
+        try f.catalog.remove([v.id])
         #expect(try f.catalog.versions().isEmpty)
-        do { try f.catalog.remove(v.id); Issue.record("removed twice") } catch let e as BenjiError {
+        do { try f.catalog.remove([v.id]); Issue.record("removed twice") } catch let e as BenjiError {
             #expect(e.status == .notFound)
         }
+    }
+
+    /// Several versions are removed or protected all together, or not at all.
+    @Test func removeAndProtectAreAllOrNothing() throws {
+        let f = try CatalogFixture()
+        let (a, b, c) = (try f.commit(size: 4096, blocks: [0: 1]), try f.commit(size: 4096, blocks: [0: 2]), try f.commit(size: 4096, blocks: [0: 3]))
+        try f.catalog.setProtected([b.id], true)
+        #expect(throws: BenjiError.self) { try f.catalog.remove([a.id, b.id, c.id]) }
+        #expect(Set(try f.catalog.versions().map(\.id)) == [a.id, b.id, c.id])
+        #expect(throws: BenjiError.self) { try f.catalog.setProtected([a.id, "nosuch"], true) }
+        #expect(try f.catalog.version(a.id).protected == false)
+        try f.catalog.remove([a.id, c.id, a.id])
+        #expect(try f.catalog.versions().map(\.id) == [b.id])
     }
 
     @Test func baseMustBeValidWithTheSameBlockSize() throws {

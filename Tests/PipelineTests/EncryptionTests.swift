@@ -216,6 +216,14 @@ extension Sandbox {
         let p0 = try s.sh("V=\(v); \(restorePipeline) out")
         #expect(p0.status != 0 && p0.stderr.contains("benji-seal: error: key file") && p0.stderr.contains("writer key"), "\(p0.stderr)")
         try s.ok("test ! -e out")
+        // Nor can it change the store's keys.
+        let pairID = try s.ok("benji key list --json | jq -r .id")
+        for command in ["benji keygen extra.key && benji key add --new-key-file extra.key", "benji key retire \(pairID)",
+                        "benji rekey --to \(pairID) --new-key-file extra.key"] {
+            let k = try s.sh(command)
+            #expect(k.status == 77 && k.stderr.contains("writer key"), "\(command): \(k.stderr)")
+        }
+        #expect(try s.ok("benji key list --json | wc -l") == "1")
         // It still deduplicates against the catalog, in both forms.
         #expect(try s.ok("benji backup img vol --json").contains("\"bytes_written\":0"))
         let p = try s.ok(backupPipeline)
@@ -231,7 +239,6 @@ extension Sandbox {
         try s.ok("benji rekey --to $(cat aes.id) --new-key-file aes.key")
         try s.ok("benji restore \(v) out3 --key-file aes.key && cmp img out3")
         // And back to the key pair: its public key is in the store, so no new key material is needed.
-        let pairID = try s.ok("benji key list --json | jq -r 'select(.key_type==\"\(curve)\") | .id'")
         try s.ok("benji rekey --to \(pairID) --key-file aes.key")
         try s.ok("benji restore \(v2) out4 && cmp img2 out4")
     }

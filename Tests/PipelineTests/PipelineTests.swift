@@ -349,10 +349,23 @@ let restorePipeline = "benji-catalog blocks $V | benji-put --get | benji-seal --
         #expect(exists.status == 78)
         #expect(exists.stderr == "benji: error: catalog first.sqlite already exists\n")
         let notADirectory = try s.sh("benji init --no-config --store file://$PWD/st --catalog file/catalog.sqlite")
-        #expect(notADirectory.status == 66, "\(notADirectory.stderr)")
-        #expect(notADirectory.stderr.hasPrefix("benji: error: catalog file/catalog.sqlite cannot be opened: Not a directory"), "\(notADirectory.stderr)")
-        try s.ok("test ! -e st/config")
-        try s.ok("benji init --no-config --store file://$PWD/st --catalog second.sqlite")
+        #expect(notADirectory.status == 73, "\(notADirectory.stderr)")
+        #expect(notADirectory.stderr.hasPrefix("benji: error: cannot create catalog file/catalog.sqlite: Not a directory"), "\(notADirectory.stderr)")
+        // Nothing is left of a failed init: no store config, and none of the directories it made.
+        try s.ok("test ! -e st")
+        try s.ok("printf '' > empty-pass")
+        let noPassphrase = try s.sh("benji init --no-config --store file://$PWD/new/st --catalog new/c/c.sqlite --passphrase-file empty-pass")
+        #expect(noPassphrase.status == 78, "\(noPassphrase.stderr)")
+        let emptyVariable = try s.sh("BENJI_PASSPHRASE= benji init --no-config --store file://$PWD/new/st --catalog new/c/c.sqlite")
+        #expect(emptyVariable.stderr == "benji: error: $BENJI_PASSPHRASE is set but empty; give it a value or unset it\n")
+        #expect(emptyVariable.status == 78)
+        let initialized = try s.sh("benji init --no-config --store file://$PWD/first --catalog new/c/c.sqlite")
+        #expect(initialized.status == 78 && initialized.stderr.contains("already initialized"), "\(initialized.stderr)")
+        try s.ok("test ! -e new && test -e first/config")
+        // A new store and catalog, and the directories made for them, are their owner's alone.
+        try s.ok("umask 022 && benji init --no-config --store file://$PWD/new/st --catalog new/c/c.sqlite")
+        #expect(try s.ok("stat -c %a new/st new/c new/c/c.sqlite") == "700\n700\n600")
+        #expect(try s.ok("stat -c %a new") == "755")
     }
 
     /// A command line that does not parse is one line too, naming the help to read, with status 64.
@@ -363,6 +376,11 @@ let restorePipeline = "benji-catalog blocks $V | benji-put --get | benji-seal --
             ("benji restor v out", "benji: error: unknown command 'restor' (see 'benji --help')"),
             ("benji backup", "benji: error: missing expected argument '<source>' (see 'benji backup --help')"),
             ("benji-write", "benji-write: error: missing expected argument '<target>' (see 'benji-write --help')"),
+            ("benji-write --bogus", "benji-write: error: unknown option '--bogus' (see 'benji-write --help')"),
+            ("benji-diff --bogus", "benji-diff: error: unknown option '--bogus' (see 'benji-diff --help')"),
+            ("benji backup img --bsae v", "benji: error: unknown option '--bsae'. Did you mean '--base'? (see 'benji backup --help')"),
+            ("benji-chunk --label x=y", "benji-chunk: error: --label goes with SOURCE and VOLUME; a plan on stdin carries it from benji-diff (see 'benji-chunk --help')"),
+            ("benji-chunk --expect-size 1G --block-size 64K", "benji-chunk: error: --block-size goes with SOURCE and VOLUME; a plan on stdin carries it from benji-diff (see 'benji-chunk --help')"),
             ("benji-catalog nosuch", "benji-catalog: error: unknown command 'nosuch' (see 'benji-catalog --help')"),
             ("benji catalog dedup --x", "benji: error: unknown option '--x' (see 'benji catalog dedup --help')"),
             ("benji help nosuch", "benji: error: unknown command 'nosuch' (see 'benji --help')"),
@@ -414,7 +432,10 @@ let restorePipeline = "benji-catalog blocks $V | benji-put --get | benji-seal --
         }
         for (line, message) in [("block_size = \"banana\"", "block_size: block size banana must be"),
                                 ("compression_level = 99", "compression_level must be none or a zstd level from"),
-                                ("catalog = ", "catalog is empty")] {
+                                ("catalog = ", "catalog is empty"),
+                                ("catalog = 5", "catalog must be an absolute path, not 5"),
+                                ("store = \"file:st\"", "store must be an absolute path or a URL (file:///path), not file:st"),
+                                ("key_file = \"k.key\"", "key_file must be an absolute path, not k.key")] {
             try s.ok("printf '# settings\\n%s\\n' '\(line)' > bad.toml")
             let r = try s.sh("benji ls --config bad.toml")
             #expect(r.status == 78, "\(line)")
@@ -456,6 +477,8 @@ let restorePipeline = "benji-catalog blocks $V | benji-put --get | benji-seal --
         #expect(r.stderr.contains("bad range: offset 65536 length 65536"))
         #expect(r.stderr.contains("bad range: offset 262144 length 65536"))
         #expect(r.stderr.contains("checksum mismatch") || r.stderr.contains("corrupt"))
+        #expect(r.stderr.contains("bad range: offset 65536 length 65536: object \(names[1]) is missing from store file://"), "\(r.stderr)")
+        #expect(r.stderr.contains("offset 262144 length 65536: object \(names[4]): "), "\(r.stderr)")
         let records = r.stdout.split(separator: "\n").map { try! JSONSerialization.jsonObject(with: Data($0.utf8)) as! [String: Any] }
         #expect(records.map { $0["offset"] as? Int } == [65_536, 262_144])
         // Everything else is restored.
@@ -664,8 +687,21 @@ let restorePipeline = "benji-catalog blocks $V | benji-put --get | benji-seal --
                     "benji: error: (at empty.json) the hints are empty")
         try s.fails("benji restore \(a) dir --force", 73,
                     "benji: error: restore target dir is a directory; name a file or a block device\n")
+        try s.fails("benji restore \(a) nosuch/out", 73,
+                    "benji: error: cannot create restore target nosuch/out: No such file or directory (errno 2)\n")
         try s.fails("benji backup img a --label k=1 --label k=2", 64, "benji: error: label k is given twice\n")
         #expect(try s.versions().count == 1)
+    }
+
+    /// A negative level is the word after --level, as zstd's fast levels are usually written.
+    @Test func negativeLevelsFollowTheOption() throws {
+        let s = try Sandbox()
+        try s.makeImage("img", size: 300_000)
+        let v = try s.ok("benji backup img vol --level -5 --block-size 64K")
+        try s.ok("benji restore \(v) out && cmp img out")
+        try s.ok("benji-chunk img vol2 --block-size 64K | benji-seal --level -1 | benji-put | benji-catalog commit")
+        try s.fails("benji backup img vol --level --json", 64, "benji: error: the value '--json' is invalid for '--level <n>'")
+        try s.fails("benji backup img vol --level 3 --no-compression", 64, "benji: error: give --level or --no-compression, not both")
     }
 
     @Test func protectBlocksRemoval() throws {
@@ -677,7 +713,11 @@ let restorePipeline = "benji-catalog blocks $V | benji-put --get | benji-seal --
         #expect(info["snapshot"] as? String == "s1")
         try s.ok("benji protect \(v)")
         #expect(try s.sh("benji rm \(v)").status == 77)
-        try s.ok("benji unprotect \(v) && benji rm \(v)")
+        // Several versions go all together or not at all.
+        let other = try s.ok("benji backup img vol")
+        try s.fails("benji rm \(other) \(v)", 77, "benji: error: version \(v) is protected; unprotect it first\n")
+        #expect(try s.versions().count == 2)
+        try s.ok("benji unprotect \(v) && benji rm \(v) \(other)")
         #expect(try s.versions().isEmpty)
         #expect(try s.sh("benji rm \(v)").status == 66)
     }
