@@ -91,20 +91,24 @@ struct InitCommand: ParsableCommand {
                 if source != "$BENJI_PASSPHRASE" { passphraseFileSetting = source }
             }
         }
-        if let writerKey, FileManager.default.fileExists(atPath: writerKey) {
-            throw BenjiError(.cannotCreate, "\(writerKey) exists; benji does not overwrite key files")
-        }
+        if let writerKey { try requireNewFile(writerKey, "the writer key", exists: "benji does not overwrite key files") }
         try Catalog.requireAbsent(catalogPath)
+        // The configuration file to write, if any (one that exists is left as it is).
+        var configPath = noConfig ? nil : repository.config ?? env["BENJI_CONFIG"] ?? ConfigFile.searchPath[0]
+        if let path = configPath, pathExists(path) {
+            printError("configuration file \(path) exists; left unchanged")
+            configPath = nil
+        }
         var writerText: [UInt8]?
         if let newKey {
             let (encryption, writer) = try KeyManagement.newEncryption(storeID: config.id, key: newKey)
             config = StoreConfig(id: config.id, encryption: encryption)
             writerText = writer
         }
-        // Nothing half-made if a step fails: the store goes back to uninitialized, the writer key goes, and
-        // so do the directories this made (if empty), so that init can run again.
+        // Nothing half-made if a step fails: the store goes back to uninitialized, and the catalog, the
+        // writer key and the directories this made (if empty) go, so that init can run again.
         var created: [String] = []
-        var initialized = false
+        var initialized = false, wroteWriterKey = false, madeCatalog = false
         do {
             let parent = (catalogPath as NSString).deletingLastPathComponent
             if !parent.isEmpty {
@@ -113,13 +117,28 @@ struct InitCommand: ParsableCommand {
             if let fs = store as? FileStore { created += try fs.createRoot() }
             config = try StoreConfig.initialize(store, config)
             initialized = true
-            if let writerText, let writerKey { try KeyFile.createSecret(writerKey, writerText) }
-            _ = try Catalog.create(path: catalogPath, storeID: config.id)
-        } catch {
-            if initialized {
-                try? store.delete(ObjectKey.config)
-                if writerText != nil, let writerKey { unlink(writerKey) }
+            if let writerText, let writerKey {
+                try KeyFile.createSecret(writerKey, writerText)
+                wroteWriterKey = true
             }
+            _ = try Catalog.create(path: catalogPath, storeID: config.id)
+            madeCatalog = true
+            if let configPath {
+                created += try makeDirectories((configPath as NSString).deletingLastPathComponent) {
+                    "cannot create \($0), the directory of the configuration file"
+                }
+                func absolute(_ path: String) -> String {
+                    (path as NSString).isAbsolutePath ? path : FileManager.default.currentDirectoryPath + "/" + path
+                }
+                var text = "# benji configuration, written by 'benji init'\ncatalog = \"\(absolute(catalogPath))\"\nstore = \"\(store.url)\"\n"
+                if let keyFileSetting { text += "key_file = \"\(absolute(keyFileSetting))\"\n" }
+                if let passphraseFileSetting { text += "passphrase_file = \"\(absolute(passphraseFileSetting))\"\n" }
+                try createNewFile(configPath, holding: Array(text.utf8), mode: 0o644, what: "configuration file")
+            }
+        } catch {
+            if madeCatalog { for suffix in ["", "-wal", "-shm"] { unlink(catalogPath + suffix) } }
+            if wroteWriterKey, let writerKey { unlink(writerKey) }
+            if initialized { try? store.delete(ObjectKey.config) }
             for dir in created.reversed() { rmdir(dir) }
             throw error
         }
@@ -129,22 +148,7 @@ struct InitCommand: ParsableCommand {
         } else {
             printError("created store \(store.url) (id \(config.id), not encrypted) and catalog \(catalogPath)")
         }
-        if !noConfig {
-            let path = repository.config ?? env["BENJI_CONFIG"] ?? ConfigFile.searchPath[0]
-            if FileManager.default.fileExists(atPath: path) {
-                printError("configuration file \(path) exists; left unchanged")
-            } else {
-                try makeDirectories((path as NSString).deletingLastPathComponent) { "cannot create \($0), the directory of the configuration file" }
-                func absolute(_ path: String) -> String {
-                    (path as NSString).isAbsolutePath ? path : FileManager.default.currentDirectoryPath + "/" + path
-                }
-                var text = "# benji configuration, written by 'benji init'\ncatalog = \"\(absolute(catalogPath))\"\nstore = \"\(store.url)\"\n"
-                if let keyFileSetting { text += "key_file = \"\(absolute(keyFileSetting))\"\n" }
-                if let passphraseFileSetting { text += "passphrase_file = \"\(absolute(passphraseFileSetting))\"\n" }
-                try text.write(toFile: path, atomically: true, encoding: .utf8)
-                printError("wrote configuration file \(path)")
-            }
-        }
+        if let configPath { printError("wrote configuration file \(configPath)") }
     }
 }
 

@@ -68,9 +68,13 @@ struct ConfigFile {
             switch key {
             case "catalog", "store", "key_file", "passphrase_file":
                 guard !value.isEmpty else { throw BenjiError(.config, "\(at): \(key) is empty") }
-                // A relative path would depend on the directory benji runs in.
-                let url = key == "store" && value.contains("://")
-                guard value.hasPrefix("/") || (url && !value.hasPrefix("file://")) || (url && value.hasPrefix("file:///")) else {
+                // A relative path would depend on the directory benji runs in. A store may be a URL:
+                // file:///path (or file:/path), or another scheme's.
+                var path = value
+                if key == "store" {
+                    if path.hasPrefix("file://") { path.removeFirst("file://".count) } else if path.hasPrefix("file:") { path.removeFirst("file:".count) } else if path.contains("://") { path = "/" }
+                }
+                guard path.hasPrefix("/") else {
                     throw BenjiError(.config, "\(at): \(key) must be an absolute path\(key == "store" ? " or a URL (file:///path)" : ""), not \(value)")
                 }
             case "compression_level":
@@ -160,8 +164,9 @@ struct KeyOptions: ParsableArguments {
 }
 
 /// Fails if one of these environment variables is set but empty: a script that passes an unset
-/// variable's value (`BENJI_PASSPHRASE="$PW"`) must not back up in the clear, or into a store it did
-/// not mean. - Throws: 78.
+/// variable's value (`BENJI_PASSPHRASE="$PW"`) must not make or use a store without the key it meant.
+/// (An empty `BENJI_CATALOG` or `BENJI_STORE` counts as unset: the next place, the config file, names
+/// one that is checked against the other.) - Throws: 78.
 func refuseEmpty(_ names: [String]) throws {
     let env = ProcessInfo.processInfo.environment
     if let name = names.first(where: { env[$0]?.isEmpty == true }) {
@@ -190,8 +195,8 @@ struct NewSecretOptions: ParsableArguments {
     /// The new key as a credential, or nil if none is given.
     /// - Parameter otherKeys: how many other new keys the command was given (any two are a usage error).
     func credential(otherKeys: Int = 0, choices: String) throws -> Credential? {
-        try refuseEmpty(["BENJI_NEW_PASSPHRASE"])
-        let env = ProcessInfo.processInfo.environment["BENJI_NEW_PASSPHRASE"]
+        if newKeyFile == nil && newPassphraseFile == nil { try refuseEmpty(["BENJI_NEW_PASSPHRASE"]) }
+        let env = ProcessInfo.processInfo.environment["BENJI_NEW_PASSPHRASE"].flatMap { $0.isEmpty ? nil : $0 }
         guard [newKeyFile, newPassphraseFile, env].compactMap({ $0 }).count + otherKeys <= 1 else {
             throw BenjiError(.usage, "give one new key: \(choices)")
         }

@@ -207,10 +207,48 @@ public func makeDirectories(_ path: String, mode: mode_t = 0o755, operation: (St
         if mkdir(made, i == components.count - 1 ? mode : 0o755) == 0 {
             created.append(made)
         } else if errno != EEXIST {
-            throw BenjiError.system(operation(made), errno: errno)
+            let code = errno
+            // None of it is left: the directories this call made go again.
+            for dir in created.reversed() { rmdir(dir) }
+            throw BenjiError.system(operation(made), errno: code)
         }
     }
     return created
+}
+
+/// True if something (a file, a directory, a link, even a dangling one) is at `path`.
+public func pathExists(_ path: String) -> Bool {
+    var st = stat()
+    return lstat(path, &st) == 0
+}
+
+/// Fails unless a new file can be created at `path`: nothing is there (not even a dangling link), and its
+/// directory exists. - Throws: 73, with `exists` added when something is there.
+public func requireNewFile(_ path: String, _ what: String, exists: String) throws {
+    if pathExists(path) { throw BenjiError(.cannotCreate, "\(path) exists; \(exists)") }
+    let dir = path.lastIndex(of: "/").map { $0 == path.startIndex ? "/" : String(path[..<$0]) } ?? ""
+    var st = stat()
+    guard dir.isEmpty || (stat(dir, &st) == 0 && (st.st_mode & S_IFMT) == S_IFDIR) else {
+        throw BenjiError(.cannotCreate, "cannot create \(what) \(path): \(dir) is not a directory")
+    }
+}
+
+/// Creates a new file holding `bytes` (never over one that exists: `O_EXCL`), flushed to the disk; a
+/// failure leaves nothing. - Throws: 73 if something is at `path` or its directory is missing.
+public func createNewFile(_ path: String, holding bytes: [UInt8], mode: mode_t, what: String) throws {
+    let file: FileDescriptor
+    do {
+        file = try FileDescriptor(path: path, flags: O_WRONLY | O_CREAT | O_EXCL, mode: mode)
+    } catch let e as BenjiError where e.errno != nil {
+        throw BenjiError.creating("cannot create \(what) \(path)", errno: e.errno!)
+    }
+    do {
+        try bytes.withUnsafeBytes { try file.writeAll($0) }
+        try file.sync()
+    } catch {
+        unlink(path)
+        throw error
+    }
 }
 
 /// True if a process with this PID exists on this host (`kill(pid, 0)`).

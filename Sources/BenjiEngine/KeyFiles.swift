@@ -80,14 +80,11 @@ public enum KeyFile {
 
     /// Creates a file only the owner can read, with `text`; refuses to replace one (73).
     public static func createSecret(_ path: String, _ text: [UInt8], mode: mode_t = 0o600) throws {
-        let file: FileDescriptor
         do {
-            file = try FileDescriptor(path: path, flags: O_WRONLY | O_CREAT | O_EXCL, mode: mode)
+            try createNewFile(path, holding: text, mode: mode, what: "key file")
         } catch let e as BenjiError where e.errno == EEXIST {
             throw BenjiError(.cannotCreate, "\(path) exists; benji does not overwrite key files")
         }
-        try text.withUnsafeBytes { try file.writeAll($0) }
-        try file.sync()
     }
 
     /// The text of a master key file.

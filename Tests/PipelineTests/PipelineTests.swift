@@ -362,6 +362,18 @@ let restorePipeline = "benji-catalog blocks $V | benji-put --get | benji-seal --
         let initialized = try s.sh("benji init --no-config --store file://$PWD/first --catalog new/c/c.sqlite")
         #expect(initialized.status == 78 && initialized.stderr.contains("already initialized"), "\(initialized.stderr)")
         try s.ok("test ! -e new && test -e first/config")
+        // The writer key's place is checked first: a link (even a dangling one) is never replaced or
+        // removed, and a missing directory is 73.
+        try s.ok("benji keygen owner.key --type x25519 >/dev/null 2>&1 && ln -s /nowhere wk")
+        try s.fails("benji init --no-config --store file://$PWD/new/st --catalog new/c.sqlite --public-key owner.key.pub --writer-key wk", 73,
+                    "benji: error: wk exists; benji does not overwrite key files\n")
+        try s.fails("benji init --no-config --store file://$PWD/new/st --catalog new/c.sqlite --public-key owner.key.pub --writer-key nodir/wk", 73,
+                    "benji: error: cannot create the writer key nodir/wk: nodir is not a directory\n")
+        try s.ok("test -L wk && test ! -e new")
+        // A configuration file that cannot be written undoes the whole init.
+        try s.fails("benji init --config $PWD/file/benji.toml --store file://$PWD/new/st --catalog new/c.sqlite", 73,
+                    "benji: error: cannot create configuration file \(s.dir)/file/benji.toml: Not a directory")
+        try s.ok("test ! -e new")
         // A new store and catalog, and the directories made for them, are their owner's alone.
         try s.ok("umask 022 && benji init --no-config --store file://$PWD/new/st --catalog new/c/c.sqlite")
         #expect(try s.ok("stat -c %a new/st new/c new/c/c.sqlite") == "700\n700\n600")
@@ -493,7 +505,7 @@ let restorePipeline = "benji-catalog blocks $V | benji-put --get | benji-seal --
         // The pipeline reports the same and exits 3 as well.
         let p = try s.sh("V=\(v); \(restorePipeline) out2")
         #expect(p.status == 3)
-        #expect(p.stderr.contains("benji-write: bad range: offset 65536 length 65536"))
+        #expect(p.stderr.contains("benji-write: bad range: offset 65536 length 65536: object \(names[1]) is missing from store file://"), "\(p.stderr)")
         try s.ok("cmp out out2")
         // The restore marked the two objects invalid: the next backup of the same data stores them again
         // (in the all-in-one and in the pipeline, whose dedup stage sends them on with heal), and the
@@ -728,6 +740,10 @@ let restorePipeline = "benji-catalog blocks $V | benji-put --get | benji-seal --
         s.env["BENJI_STORE"] = nil
         try s.ok("benji init --catalog \(s.dir)/c.sqlite --store file://\(s.dir)/st")
         #expect(FileManager.default.fileExists(atPath: s.dir + "/.config/benji/benji.toml"))
+        // A relative catalog is written as an absolute path; a store may be file:/path as well.
+        try s.ok("benji init --config rel.toml --catalog rel.sqlite --store file:\(s.dir)/st3")
+        try s.ok("grep -qx 'catalog = \"\(s.dir)/rel.sqlite\"' rel.toml")
+        try s.ok("printf 'catalog = \"%s\"\\nstore = \"file:%s\"\\n' \(s.dir)/rel.sqlite \(s.dir)/st3 > short.toml && benji ls --config short.toml")
         try s.makeImage("img", size: 70_000)
         let v = try s.ok("benji backup img vol")
         try s.ok("benji restore \(v) out && cmp img out")
