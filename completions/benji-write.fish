@@ -78,7 +78,7 @@ end
 
 complete -c 'benji-write' -f
 complete -c 'benji-write' -n '__benji-write_should_offer_completions_for_flags_or_options "benji-write" sparse' -l 'sparse' -d 'Leave zero blocks as holes instead of writing zeros.'
-complete -c 'benji-write' -n '__benji-write_should_offer_completions_for_flags_or_options "benji-write" force' -l 'force' -d 'Overwrite an existing file or device.'
+complete -c 'benji-write' -n '__benji-write_should_offer_completions_for_flags_or_options "benji-write" force' -l 'force' -d 'Overwrite an existing file (in place: it keeps its mode; one interrupted is left partly overwritten) or device.'
 complete -c 'benji-write' -n '__benji-write_should_offer_completions_for_flags_or_options "benji-write" json' -l 'json' -d 'Write bad ranges as records on stdout.'
 complete -c 'benji-write' -n '__benji-write_should_offer_completions_for_flags_or_options "benji-write" fsync' -l 'fsync' -d 'Flush a restored file to stable storage before exiting (a device always is).'
 complete -c 'benji-write' -n '__benji-write_should_offer_completions_for_flags_or_options "benji-write" h help' -s 'h' -l 'help' -d 'Show help information.'

@@ -212,11 +212,11 @@ struct RestoreCommand: ParsableCommand {
     @OptionGroup var repository: RepositoryOptions
     @Argument(help: ArgumentHelp("The version to restore.", valueName: "version"))
     var version: String
-    @Argument(help: ArgumentHelp("A file (a new one gets mode 0600: it holds a whole disk's data), a block device, or - for stdout.", valueName: "target"))
+    @Argument(help: ArgumentHelp("A file (a new one gets mode 0600, as it holds a whole disk's data, and its name only when complete), a block device, or - for stdout.", valueName: "target"))
     var target: String
     @Flag(help: "Leave zero blocks as holes (files) or unmapped (devices) instead of writing zeros.")
     var sparse = false
-    @Flag(help: "Overwrite an existing target.")
+    @Flag(help: "Overwrite an existing target (a file in place: it keeps its mode; one interrupted is left partly overwritten).")
     var force = false
     @Flag(help: "Print bad ranges as records on stdout (not when stdout is the target: then only the lines on stderr).")
     var json = false

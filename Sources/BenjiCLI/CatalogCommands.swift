@@ -70,7 +70,7 @@ struct DedupCommand: ParsableCommand {
         }
         // The end record only once the whole input has been read and found whole.
         if var e = last {
-            if deduplicated > 0 { e.add(["bytes_deduplicated": deduplicated]) }
+            e.add(["bytes_deduplicated": deduplicated])
             try output.write(e.record)
         }
         try output.flush()

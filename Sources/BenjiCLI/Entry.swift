@@ -30,7 +30,8 @@ public enum BenjiMain {
         Interruption.catchSignals()
         keepLargeAllocations(upTo: 32 << 20)
         func fail(_ e: BenjiError) -> Never {
-            printError("\(tool): error: \(e)")
+            // One line, whatever the message holds (SQLite's, the system's).
+            printError("\(tool): error: " + "\(e)".split(whereSeparator: \.isNewline).joined(separator: " "))
             exit(e.status.rawValue)
         }
         refuseHelpForUnknownCommand(command, tool: tool)

@@ -203,6 +203,7 @@ struct ChunkCommand: ParsableCommand {
                 try out.write(record)
             }
         })
+        try src.checkUnchanged()
         if src.size == nil && total == 0 { throw emptyStreamError(src) }
         // Before the end record: without it, nothing downstream commits.
         try checkSize(src.size ?? total, of: src, expected: try version.expectedSize())
@@ -216,7 +217,7 @@ struct ChunkCommand: ParsableCommand {
     private func chunkPlan() throws {
         let source = Locked<(BlockSource, BlockGeometry)?>(nil)
         let override = sourceOverride
-        try runPairedStage(header: { h in
+        try runPairedStage(counters: ["bytes_read", "bytes_sparse"], header: { h in
             guard let spec = override ?? h.source else {
                 throw BenjiError.data("the plan names no source; pass --source")
             }
@@ -251,6 +252,8 @@ struct ChunkCommand: ParsableCommand {
                 done[i] = (out, counters)
             }
             return done
+        }, end: { _ in
+            try source.withLock { $0 }?.0.checkUnchanged()
         })
     }
 }
@@ -404,7 +407,7 @@ struct PutCommand: ParsableCommand {
         }
         let batch = store.putBatch()
         defer { batch.abandon() }
-        try runStage(block: { b, location in
+        try runStage(counters: ["bytes_written"], block: { b, location in
             guard let object = try b.bytes("object_data", location: location) else { return (b, [:]) }
             guard let name = b.object else { throw BenjiError.data("block \(b.idx) has object_data but no object name", location: location) }
             // An encrypted store takes only encrypted objects, and the other way round.
@@ -443,11 +446,11 @@ struct WriteCommand: ParsableCommand {
             """)
     }
 
-    @Argument(help: ArgumentHelp("A file (a new one gets mode 0600: it holds a whole disk's data), a block device, or - for stdout.", valueName: "target"))
+    @Argument(help: ArgumentHelp("A file (a new one gets mode 0600, as it holds a whole disk's data, and its name only when complete), a block device, or - for stdout.", valueName: "target"))
     var target: String
     @Flag(help: "Leave zero blocks as holes instead of writing zeros.")
     var sparse = false
-    @Flag(help: "Overwrite an existing file or device.")
+    @Flag(help: "Overwrite an existing file (in place: it keeps its mode; one interrupted is left partly overwritten) or device.")
     var force = false
     @Flag(help: "Write bad ranges as records on stdout.")
     var json = false

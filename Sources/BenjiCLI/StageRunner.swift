@@ -26,15 +26,17 @@ enum StandardStreams {
 
 /// Runs a stage over a block stream from stdin to stdout: framing is checked as records arrive, block
 /// records are transformed on `threads` threads and written in input order, everything else passes
-/// through unchanged, and the `end` record gains the stage's counters. Nothing is written after a failure,
-/// so the next stage sees no `end` record and fails too.
+/// through unchanged, and the `end` record gains the stage's counters (`counters` names those it always
+/// carries, 0 if no block added to them). Nothing is written after a failure, so the next stage sees no
+/// `end` record and fails too.
 func runStage(
     threads: Int = defaultWorkerCount,
+    counters: [String] = [],
     header: (inout StreamHeader) throws -> Void = { _ in },
     block: @escaping @Sendable (Block, String) throws -> (Block, Counters),
     end: (inout EndRecord) throws -> Void = { _ in }
 ) throws {
-    try runPairedStage(threads: threads, pairs: false, header: header, blocks: { blocks in
+    try runPairedStage(threads: threads, pairs: false, counters: counters, header: header, blocks: { blocks in
         try blocks.map { try block($0.0, $0.location) }
     }, end: end)
 }
@@ -45,13 +47,14 @@ func runStage(
 func runPairedStage(
     threads: Int = defaultWorkerCount,
     pairs: Bool = true,
+    counters: [String] = [],
     header: (inout StreamHeader) throws -> Void = { _ in },
     blocks: @escaping @Sendable ([(Block, location: String)]) throws -> [(Block, Counters)],
     end: (inout EndRecord) throws -> Void = { _ in }
 ) throws {
     let input = StandardStreams.reader()
     let output = StandardStreams.writer()
-    var totals: Counters = [:]
+    var totals = Counters(uniqueKeysWithValues: counters.map { ($0, 0) })
     // An event read to see whether a second block follows the first, for the next item.
     var ahead: StreamEvent?
     var last: EndRecord?

@@ -77,6 +77,10 @@ public final class Catalog: @unchecked Sendable {
         guard stat(path, &st) == 0 else {
             throw BenjiError(.config, "catalog \(path) does not exist; run 'benji init'")
         }
+        // SQLite would take an empty file for a new database, and write to it.
+        if (st.st_mode & S_IFMT) == S_IFREG && st.st_size == 0 {
+            throw BenjiError(.config, "catalog \(path) is an empty file, not a benji catalog")
+        }
         self.path = path
         db = try Database(path: path, create: false)
         let version: String?
@@ -86,9 +90,9 @@ public final class Catalog: @unchecked Sendable {
             defer { s.reset() }
             version = try s.step() ? s.text(0) : nil
         } catch let e as BenjiError where e.status == .failure || e.status == .dataError {
-            throw BenjiError(.config, "\(path) is not a benji catalog")
+            throw BenjiError(.config, "\(path) is not a benji catalog, or is damaged")
         }
-        guard let version, let v = Int(version) else { throw BenjiError(.config, "\(path) is not a benji catalog") }
+        guard let version, let v = Int(version) else { throw BenjiError(.config, "\(path) is not a benji catalog, or is damaged") }
         guard v <= Catalog.schemaVersion else {
             throw BenjiError(.config, "catalog \(path) has schema version \(v); this benji reads version \(Catalog.schemaVersion) — upgrade benji")
         }

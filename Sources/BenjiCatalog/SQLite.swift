@@ -1,18 +1,52 @@
 import BenjiCore
 internal import CSQLite
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// SQLITE_TRANSIENT: tells SQLite to copy bound buffers.
 private let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
+
+/// How long a command waits for another process's write transaction to end, and when it says so.
+private let busyLimit = 60.0, busyNoteAfter = 5.0
+
+/// A wait for the catalog's write lock, for the busy handler.
+private final class BusyWait {
+    let path: String
+    var started = 0.0
+    var noted = false
+    init(path: String) { self.path = path }
+}
+
+/// SQLite's busy handler: retries for up to `busyLimit` seconds, sleeping a little longer each time, and
+/// says once, after `busyNoteAfter` seconds, what it is waiting for (a silent minute looks like a hang).
+private let busyHandler: @convention(c) (UnsafeMutableRawPointer?, Int32) -> Int32 = { context, count in
+    let wait = Unmanaged<BusyWait>.fromOpaque(context!).takeUnretainedValue()
+    var now = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &now)
+    let seconds = Double(now.tv_sec) + Double(now.tv_nsec) / 1e9
+    if count == 0 { wait.started = seconds }
+    let waited = seconds - wait.started
+    if waited >= busyLimit { return 0 }
+    if waited >= busyNoteAfter && !wait.noted {
+        wait.noted = true
+        printNote("catalog \(wait.path) is busy: another process is writing to it; waiting up to \(Int(busyLimit)) s")
+    }
+    usleep(count < 10 ? 1_000 : count < 40 ? 10_000 : 50_000)
+    return 1
+}
 
 /// An open SQLite database (`sqlite3*`), closed in `deinit`. Not shared between threads.
 final class Database {
     private(set) var handle: OpaquePointer?
     let path: String
     private var statements: [String: Statement] = [:]
+    private let busy: BusyWait
 
     /// Opens (and with `create`, creates) a database file. The corresponding C function is `sqlite3_open_v2`.
     init(path: String, create: Bool) throws {
         self.path = path
+        busy = BusyWait(path: path)
         var db: OpaquePointer?
         let flags = SQLITE_OPEN_READWRITE | (create ? SQLITE_OPEN_CREATE : 0) | SQLITE_OPEN_NOMUTEX
         let rc = sqlite3_open_v2(path, &db, flags, nil)
@@ -31,9 +65,13 @@ final class Database {
         // SQLite opens a file it may not write read-only, and its write-ahead log then fails every
         // command at its first statement with "attempt to write a readonly database".
         if !create && sqlite3_db_readonly(db, "main") == 1 {
-            throw BenjiError(.noPermission, "catalog \(path) is not writable by this user: every command, even ls, needs to write to the catalog and its directory (SQLite's write-ahead log)")
+            var fs = statvfs()
+            if statvfs(path, &fs) == 0 && fs.f_flag & 1 != 0 /* ST_RDONLY */ {
+                throw BenjiError(.noPermission, "catalog \(path) is on a read-only file system: every command, even ls, needs to write to the catalog and its directory (SQLite's write-ahead log); to read a copy from read-only media, copy it somewhere writable first")
+            }
+            throw BenjiError(.noPermission, "catalog \(path) is not writable by this user: every command, even ls, needs to write to the catalog and its directory (SQLite's write-ahead log); to read a copy from read-only media, copy it somewhere writable first")
         }
-        sqlite3_busy_timeout(db, 60_000)
+        sqlite3_busy_handler(db, busyHandler, Unmanaged.passUnretained(busy).toOpaque())
         sqlite3_extended_result_codes(db, 1)
     }
 
@@ -42,8 +80,19 @@ final class Database {
         sqlite3_close_v2(handle)
     }
 
+    /// SQL as one line (messages are one line).
+    static func oneLine(_ sql: String) -> String {
+        sql.split(whereSeparator: { $0.isWhitespace }).joined(separator: " ")
+    }
+
     func error(_ what: String, _ rc: Int32) -> BenjiError {
         let message = String(cString: sqlite3_errmsg(handle))
+        if rc & 0xFF == SQLITE_BUSY {
+            return BenjiError(.tempFail, "catalog \(path) is busy: another process kept it locked for \(Int(busyLimit)) s (\(message)); try again")
+        }
+        if rc & 0xFF == SQLITE_CORRUPT || rc & 0xFF == SQLITE_NOTADB {
+            return BenjiError(.dataError, "catalog \(path) is damaged (\(message), \(what)); restore it from a copy")
+        }
         let status: ExitStatus
         switch rc & 0xFF {
         case SQLITE_BUSY, SQLITE_LOCKED: status = .tempFail
@@ -75,7 +124,7 @@ final class Database {
         }
         var stmt: OpaquePointer?
         let rc = sqlite3_prepare_v3(handle, sql, -1, UInt32(SQLITE_PREPARE_PERSISTENT), &stmt, nil)
-        guard rc == SQLITE_OK, let stmt else { throw error("preparing \(sql)", rc) }
+        guard rc == SQLITE_OK, let stmt else { throw error("preparing \(Database.oneLine(sql))", rc) }
         let s = Statement(stmt, db: self)
         statements[sql] = s
         return s
@@ -138,7 +187,7 @@ final class Statement {
         switch rc {
         case SQLITE_ROW: return true
         case SQLITE_DONE: return false
-        default: throw db.error("running \(String(cString: sqlite3_sql(stmt)))", rc)
+        default: throw db.error("running \(Database.oneLine(String(cString: sqlite3_sql(stmt))))", rc)
         }
     }
 

@@ -273,10 +273,16 @@ public final class VersionWriter {
         guard !finished else { return }
         finished = true
         keeper.stop()
-        try? db.transaction {
-            try db.statement("DELETE FROM pending_objects WHERE version_id = ?").bind(.text(id)).run()
-            try db.statement("DELETE FROM versions WHERE id = ? AND status = 'incomplete'").bind(.text(id)).run()
-            try db.statement("DELETE FROM locks WHERE name = ? AND version_id = ?").bind(.text(lockName), .text(id)).run()
+        do {
+            try db.transaction {
+                try db.statement("DELETE FROM pending_objects WHERE version_id = ?").bind(.text(id)).run()
+                try db.statement("DELETE FROM versions WHERE id = ? AND status = 'incomplete'").bind(.text(id)).run()
+                try db.statement("DELETE FROM locks WHERE name = ? AND version_id = ?").bind(.text(lockName), .text(id)).run()
+            }
+        } catch {
+            // A full or failing catalog: the incomplete version stays, never valid, until the next backup
+            // of the volume finds its owner gone and removes it.
+            printNote("the incomplete version \(id) and its lock stay in the catalog (\(error)); the next backup of the volume removes them")
         }
     }
 }

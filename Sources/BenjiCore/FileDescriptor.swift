@@ -188,6 +188,12 @@ public final class FileDescriptor: @unchecked Sendable {
         [0xEF53, 0x5846_5342, 0x9123_683E].contains(systemFileSystemType(rawValue))
     }
 
+    /// True on the kernel's own file systems (proc, sysfs, debugfs, securityfs), whose files' sizes say
+    /// nothing of what they hold. The corresponding C function is `fstatfs`.
+    public func isOnKernelFileSystem() -> Bool {
+        [0x9FA0, 0x6265_6572, 0x6462_6720, 0x7365_6373].contains(systemFileSystemType(rawValue))
+    }
+
     /// Tells the kernel the range will not be needed again soon (`posix_fadvise(DONTNEED)`).
     public func dropCache(at offset: Int64, length: Int64) {
         _ = posix_fadvise(rawValue, off_t(offset), off_t(length), POSIX_FADV_DONTNEED)
@@ -214,6 +220,12 @@ public func makeDirectories(_ path: String, mode: mode_t = 0o755, operation: (St
         }
     }
     return created
+}
+
+/// Makes the entries of the directory holding `path` durable (a rename into it): `fsync` on the directory.
+public func syncDirectory(of path: String) throws {
+    let dir = path.lastIndex(of: "/").map { $0 == path.startIndex ? "/" : String(path[..<$0]) } ?? "."
+    try FileDescriptor(path: dir, flags: O_RDONLY | O_DIRECTORY).sync()
 }
 
 /// True if something (a file, a directory, a link, even a dangling one) is at `path`.

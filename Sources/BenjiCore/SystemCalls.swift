@@ -8,6 +8,16 @@ func systemFallocate(_ fd: Int32, _ offset: Int64, _ length: Int64) -> Bool {
     benji_fallocate(fd, 0, offset, length) == 0
 }
 
+/// Renames `from` to `to` unless something is at `to` already. Returns 0, or the errno (EEXIST).
+/// Where the file system cannot tell (EINVAL), a hard link and an unlink do the same.
+public func renameWithoutReplacing(_ from: String, to: String) -> Int32 {
+    if benji_rename_noreplace(from, to) == 0 { return 0 }
+    guard errno == EINVAL || errno == ENOSYS else { return errno }
+    guard link(from, to) == 0 else { return errno }
+    unlink(from)
+    return 0
+}
+
 /// The type of the file system holding an open file (`fstatfs`'s `f_type`), or -1.
 func systemFileSystemType(_ fd: Int32) -> Int64 { benji_file_system_type(fd) }
 

@@ -236,6 +236,7 @@ public final class BackupEngine {
             }
         })
         stats.bytesWritten = try objects.finish()
+        try source.checkUnchanged()
         if source.size == nil && streamed == 0 { throw emptyStreamError(source) }
         let size = source.size ?? streamed
         try checkSize(size, of: source, expected: request.expectedSize)

@@ -31,10 +31,14 @@ public protocol BlockSource: AnyObject, Sendable {
     /// True if the range is known to read as zeros without reading it (a hole in a sparse file).
     /// False means "unknown": read it.
     func isHole(at offset: Int64, length: Int) -> Bool
+    /// Fails (65) if the source's size is no longer what it was when it was opened: a file truncated
+    /// during the backup, whose blocks past its new end could have been taken for holes.
+    func checkUnchanged() throws
 }
 
 extension BlockSource {
     public func isHole(at offset: Int64, length: Int) -> Bool { false }
+    public func checkUnchanged() throws {}
 }
 
 /// Parses a source argument: `-` (stdin), `file:PATH`, or a plain path.
@@ -77,6 +81,9 @@ public final class FileSource: BlockSource, @unchecked Sendable {
         let isFile = try fd.isRegularFile()
         guard isDevice || isFile else {
             throw BenjiError(.usage, "source \(path) is neither a regular file nor a block device (use - for a stream)")
+        }
+        if isFile && fd.isOnKernelFileSystem() {
+            throw BenjiError(.usage, "source \(path) is a file of a kernel file system (/proc, /sys), not an image (use - for a stream)")
         }
         size = try fd.size()
         name = "file:" + FileSource.absolute(path)
@@ -125,8 +132,18 @@ public final class FileSource: BlockSource, @unchecked Sendable {
     public func isHole(at offset: Int64, length: Int) -> Bool {
         guard !dropCache else { return false }
         let next = lseek(fd.rawValue, off_t(offset), 3 /* SEEK_DATA */)
-        if next < 0 { return errno == ENXIO }
+        // ENXIO: no data from here to the end, or here is past the end. A block that does not end
+        // within the file as it is now is read, so that a file truncated meanwhile shows up as one.
+        if next < 0 { return errno == ENXIO && ((try? fd.size()).map { offset + Int64(length) <= $0 } ?? false) }
         return Int64(next) >= offset + Int64(length)
+    }
+
+    public func checkUnchanged() throws {
+        guard !dropCache, let size else { return }
+        let now = try fd.size()
+        if now != size {
+            throw BenjiError.data("source \(name) changed size during the backup, from \(size) to \(now) bytes; nothing was committed")
+        }
     }
 
     static func absolute(_ path: String) -> String {

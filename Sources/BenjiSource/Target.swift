@@ -22,6 +22,8 @@ public final class RestoreTarget: @unchecked Sendable {
     private var fillsCacheAhead = false
     /// True if this restore created the file (it did not exist before).
     public private(set) var created = false
+    /// Where a new file is written until it is complete (a hidden name next to `path`), then renamed.
+    private var temporaryPath: String?
 
     /// Opens a target for an image of `size` bytes (nil if not yet known).
     ///
@@ -68,9 +70,18 @@ public final class RestoreTarget: @unchecked Sendable {
         }
         kind = .file
         created = !exists
+        // A new file is written under a hidden name next to its own and renamed when complete, so that
+        // nothing under the target's name looks restored before it is, even after a SIGKILL. An existing
+        // file (--force) is overwritten in place: it keeps its inode, mode and owner.
+        if created {
+            let slash = path.lastIndex(of: "/")
+            let dir = slash.map { String(path[...$0]) } ?? ""
+            let name = slash.map { String(path[path.index(after: $0)...]) } ?? path
+            temporaryPath = "\(dir).\(name).benji-restore-\(getpid())-\(Hex.encode(secureRandomBytes(4)))"
+        }
         // Truncating first turns the whole file into a hole: zero blocks then need no work when sparse.
         do {
-            fd = try FileDescriptor(path: path, flags: O_WRONLY | O_CREAT | O_TRUNC, mode: 0o600)
+            fd = try FileDescriptor(path: temporaryPath ?? path, flags: O_WRONLY | O_CREAT | (created ? O_EXCL : O_TRUNC), mode: 0o600)
         } catch let e as BenjiError where e.errno == ENOENT || e.errno == ENOTDIR {
             throw BenjiError.creating("cannot create restore target \(path)", errno: e.errno!)
         }
@@ -79,7 +90,7 @@ public final class RestoreTarget: @unchecked Sendable {
                 try fd.truncate(to: size)
             } catch {
                 // A size the file system cannot hold: leave no empty file behind.
-                if created { unlink(path) }
+                discard()
                 throw error
             }
             // Not sparse: allocate every block up front (as unwritten extents that read as zeros) instead
@@ -92,7 +103,7 @@ public final class RestoreTarget: @unchecked Sendable {
     /// Removes the file if this restore created it: for a restore that failed, so that no partial image
     /// is left looking like a restored one. (An overwritten file or a device is left as it is.)
     public func discard() {
-        if created && kind == .file { unlink(path) }
+        if let temporaryPath { unlink(temporaryPath) }
     }
 
     /// Brings a range of a new file into the page cache — as the zeros it holds, without I/O — so that
@@ -182,6 +193,16 @@ public final class RestoreTarget: @unchecked Sendable {
         case .file:
             try fd.truncate(to: size)
             if durable { try fd.sync() }
+            if let temp = temporaryPath {
+                let code = renameWithoutReplacing(temp, to: path)
+                if code == EEXIST {
+                    temporaryPath = nil  // kept: it is the restore
+                    throw BenjiError(.cannotCreate, "restore target \(path) was created by another process during the restore; the restored image is \(temp)")
+                }
+                if code != 0 { throw BenjiError.system("renaming \(temp) to \(path)", errno: code) }
+                temporaryPath = nil
+                if durable { try syncDirectory(of: path) }
+            }
         case .device:
             try fd.sync()
         case .stream:

@@ -13,6 +13,10 @@ static inline long long benji_file_system_type(int fd) {
     return fstatfs(fd, &fs) == 0 ? (long long)fs.f_type : -1;
 }
 static inline int benji_syncfs(int fd) { return syncfs(fd); }
+/// rename(2) that fails with EEXIST instead of replacing `to` (renameat2 RENAME_NOREPLACE).
+static inline int benji_rename_noreplace(const char *from, const char *to) {
+    return (int)syscall(SYS_renameat2, AT_FDCWD, from, AT_FDCWD, to, 1 /* RENAME_NOREPLACE */);
+}
 static inline int benji_fallocate(int fd, int mode, long long offset, long long length) {
     return fallocate(fd, mode, (off_t)offset, (off_t)length);
 }

@@ -73,6 +73,31 @@ private func scratch() -> String {
         do { _ = try openSource("/"); Issue.record("opened a directory") } catch let e as BenjiError {
             #expect(e.status == .usage)
         } catch { Issue.record("\(error)") }
+        // A file of /proc has size 0 whatever it holds.
+        do { _ = try openSource("/proc/self/status"); Issue.record("opened a /proc file") } catch let e as BenjiError {
+            #expect(e.status == .usage && e.message.contains("kernel file system"))
+        } catch { Issue.record("\(error)") }
+    }
+
+    /// A file truncated during a backup: the blocks past its new end are not holes, and the check at
+    /// the end finds the new size.
+    @Test func aFileTruncatedMeanwhileIsNoHole() throws {
+        let dir = scratch()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let path = dir + "/img"
+        let fd = try FileDescriptor(path: path, flags: O_WRONLY | O_CREAT)
+        try [UInt8](repeating: 1, count: 3 << 20).withUnsafeBytes { try fd.write(at: 0, from: $0) }
+        try fd.sync()
+        let source = try FileSource(path: path)
+        try source.checkUnchanged()
+        try fd.truncate(to: 1 << 20)
+        #expect(!source.isHole(at: 1 << 20, length: 1 << 20))
+        #expect(!source.isHole(at: 2 << 20, length: 1 << 20))
+        #expect(throws: BenjiError.self) { try source.checkUnchanged() }
+        // A hole at the end of a file that keeps its size is still one, where the file system tells.
+        try fd.truncate(to: 3 << 20)
+        let grown = try FileSource(path: path)
+        if grown.isHole(at: 2 << 20, length: 1 << 20) { try grown.checkUnchanged() }
     }
 
     @Test func findsHolesInSparseFiles() throws {

@@ -194,6 +194,14 @@ let restorePipeline = "benji-catalog blocks $V | benji-put --get | benji-seal --
         #expect(try s.objectCount() == objects)
         let last = try s.versions().last!
         #expect(last["bytes_written"] as? Int == 0)
+        // Every stage's counters are in the end record, 0 where no block added to them.
+        let end = try s.ok("benji-diff img third --block-size 64K | benji-chunk | benji-catalog dedup | benji-seal | benji-put | tail -n 1")
+        let counters = try JSONSerialization.jsonObject(with: Data(end.utf8)) as! [String: Any]
+        #expect(counters["bytes_written"] as? Int == 0 && counters["bytes_read"] as? Int == 20 * 65_536, "\(end)")
+        #expect((counters["bytes_deduplicated"] as? Int ?? 0) + (counters["bytes_sparse"] as? Int ?? 0) == 20 * 65_536, "\(end)")
+        // A stream of zeros alone: nothing deduplicated, nothing written, and both say so.
+        let zeros = try s.ok("truncate -s 1M zeros && benji-chunk zeros z --block-size 64K | benji-catalog dedup | benji-seal | benji-put | tail -n 1")
+        #expect(zeros.contains("\"bytes_deduplicated\":0") && zeros.contains("\"bytes_written\":0"), "\(zeros)")
         // A second volume sharing most content writes only its new block.
         try s.ok("cp img img2 && head -c 65536 /dev/urandom | dd of=img2 bs=65536 seek=2 conv=notrunc status=none")
         _ = try s.ok("benji backup img2 vol2 --block-size 64K")
@@ -380,6 +388,23 @@ let restorePipeline = "benji-catalog blocks $V | benji-put --get | benji-seal --
         #expect(try s.ok("stat -c %a new") == "755")
     }
 
+    /// A damaged catalog is named as such, in one line (not SQLite's statement over several); an empty
+    /// file is not taken for a new catalog (SQLite would write one into it).
+    @Test func aDamagedOrEmptyCatalogIsNamedInOneLine() throws {
+        let s = try Sandbox()
+        try s.makeImage("img", size: 300_000)
+        let v = try s.ok("benji backup img vol --block-size 64K")
+        try s.ok("size=$(stat -c %s catalog.sqlite); head -c $((size - 4096)) /dev/urandom | dd of=catalog.sqlite bs=4096 seek=1 conv=notrunc status=none")
+        for command in ["benji restore \(v) out", "benji backup img vol2", "benji ls"] {
+            let r = try s.sh(command)
+            #expect(r.status == 65 || r.status == 78, "\(command): \(r.stderr)")
+            #expect(r.stderr.hasPrefix("benji: error: ") && r.stderr.filter { $0 == "\n" }.count == 1, "\(command): \(r.stderr)")
+            #expect(r.stderr.contains("is damaged"), "\(command): \(r.stderr)")
+        }
+        try s.fails(": > empty.sqlite && benji ls --catalog empty.sqlite", 78, "benji: error: catalog empty.sqlite is an empty file, not a benji catalog\n")
+        try s.ok("test ! -s empty.sqlite")
+    }
+
     /// A command line that does not parse is one line too, naming the help to read, with status 64.
     @Test func usageErrorsAreOneLine() throws {
         let s = try Sandbox()
@@ -457,6 +482,22 @@ let restorePipeline = "benji-catalog blocks $V | benji-put --get | benji-seal --
 }
 
 @Suite(.serialized) struct ConcurrencyTests {
+    /// Another process holding the catalog's write lock is waited for (up to a minute), and after five
+    /// seconds a note says so.
+    @Test func aBusyCatalogIsWaitedForWithANote() throws {
+        let s = try Sandbox()
+        try s.makeImage("img", size: 70_000)
+        let r = try s.sh("""
+            python3 -c "import sqlite3, time; c = sqlite3.connect('catalog.sqlite', isolation_level=None); c.execute('BEGIN IMMEDIATE'); print('locked', flush=True); time.sleep(6.5); c.execute('COMMIT')" > held.txt &
+            holder=$!
+            for i in $(seq 1 200); do grep -q locked held.txt && break; sleep 0.05; done
+            benji backup img vol --block-size 64K > /dev/null; echo "status $?"
+            wait $holder
+            """)
+        #expect(r.stdout == "status 0\n", "\(r.stdout) \(r.stderr)")
+        #expect(r.stderr == "benji: note: catalog \(s.dir)/catalog.sqlite is busy: another process is writing to it; waiting up to 60 s\n", "\(r.stderr)")
+    }
+
     /// Backups of different volumes run at once on one catalog; each commits.
     @Test func parallelBackupsOfDifferentVolumes() throws {
         let s = try Sandbox()
@@ -592,12 +633,36 @@ let restorePipeline = "benji-catalog blocks $V | benji-put --get | benji-seal --
         }
     }
 
+    /// A sandbox with a 4 MiB image backed up in 64 KiB blocks, and the version's id.
+    private func backedUpImage() throws -> (Sandbox, String) {
+        let s = try Sandbox()
+        try s.makeImage("img", size: 4 << 20, seed: 10)
+        return (s, try s.ok("benji backup img vol --block-size 64K"))
+    }
+
+    /// A restore into a new file writes it under a hidden name until it is complete: one killed on the way
+    /// (SIGKILL, no cleanup) leaves nothing under the target's name.
+    @Test func aKilledRestoreLeavesNoFileUnderTheTargetsName() throws {
+        let (s, v) = try backedUpImage()
+        let r = try s.sh("""
+            mkfifo feed
+            benji-write out < feed 2> err.txt &
+            job=$!
+            exec 3> feed
+            benji-catalog blocks \(v) | benji-put --get | benji-seal --open | head -n 3 >&3
+            for i in $(seq 1 100); do ls .out.benji-restore-* >/dev/null 2>&1 && break; sleep 0.05; done
+            kill -KILL $job; wait $job; echo "status $?"
+            exec 3>&-
+            test ! -e out && ls -a | grep -c '^\\.out\\.benji-restore-'
+            """)
+        #expect(r.stdout == "status 137\n1\n", "\(r.stdout) \(r.stderr)")
+        try s.ok("rm .out.benji-restore-* && benji restore \(v) out && cmp img out && test $(ls -a | grep -c benji-restore) = 0")
+    }
+
     /// A restore stops at a signal too (and, like any restore that stops, removes a file it was creating:
     /// `RestoreTarget.discard`).
     @Test func signalledRestoreStops() throws {
-        let s = try Sandbox()
-        try s.makeImage("img", size: 4 << 20, seed: 10)
-        let v = try s.ok("benji backup img vol --block-size 64K")
+        let (s, v) = try backedUpImage()
         // A restore to stdout that nothing reads blocks in its first write; the signal finds it there.
         let r = try s.sh("""
             mkfifo sink
