@@ -474,6 +474,9 @@ struct WriteCommand: ParsableCommand {
     private func writeStream(_ input: BlockStreamReader, _ output: inout RestoreTarget?, _ geometry: inout BlockGeometry,
                              _ bad: inout BadRangeCollector) throws {
         var next: Int64 = 0
+        // The size the end record gives: the target is finished (a new file named) only once the input
+        // has been read to its end and found whole, nothing after the end record.
+        var finalSize: Int64?
         func fillGap(_ idx: Int64) throws {
             while next < idx {
                 try output!.zero(at: geometry.offset(of: next), length: geometry.blockSize)
@@ -509,11 +512,12 @@ struct WriteCommand: ParsableCommand {
                     try output!.zero(at: geometry.offset(of: next), length: geometry.size(of: next))
                     next += 1
                 }
-                try output!.finish(size: size, durable: fsync)
+                finalSize = size
             case .other:
                 break
             }
         }
+        if let finalSize { try output!.finish(size: finalSize, durable: fsync) }
     }
 }
 

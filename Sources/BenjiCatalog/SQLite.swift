@@ -15,6 +15,8 @@ private final class BusyWait {
     let path: String
     var started = 0.0
     var noted = false
+    /// Set when a wait ends without the lock: after `busyLimit`, or at a signal.
+    var timedOut = false
     init(path: String) { self.path = path }
 }
 
@@ -25,9 +27,13 @@ private let busyHandler: @convention(c) (UnsafeMutableRawPointer?, Int32) -> Int
     var now = timespec()
     clock_gettime(CLOCK_MONOTONIC, &now)
     let seconds = Double(now.tv_sec) + Double(now.tv_nsec) / 1e9
-    if count == 0 { wait.started = seconds }
+    if count == 0 { wait.started = seconds; wait.timedOut = false }
     let waited = seconds - wait.started
-    if waited >= busyLimit { return 0 }
+    // A signal (Ctrl-C) stops the wait too: the statement fails, and the command unwinds as interrupted.
+    if waited >= busyLimit || (try? Interruption.check()) == nil {
+        wait.timedOut = true
+        return 0
+    }
     if waited >= busyNoteAfter && !wait.noted {
         wait.noted = true
         printNote("catalog \(wait.path) is busy: another process is writing to it; waiting up to \(Int(busyLimit)) s")
@@ -87,11 +93,13 @@ final class Database {
 
     func error(_ what: String, _ rc: Int32) -> BenjiError {
         let message = String(cString: sqlite3_errmsg(handle))
-        if rc & 0xFF == SQLITE_BUSY {
+        if rc & 0xFF == SQLITE_BUSY && busy.timedOut {
+            do { try Interruption.check() } catch let e as BenjiError { return e } catch {}
             return BenjiError(.tempFail, "catalog \(path) is busy: another process kept it locked for \(Int(busyLimit)) s (\(message)); try again")
         }
         if rc & 0xFF == SQLITE_CORRUPT || rc & 0xFF == SQLITE_NOTADB {
-            return BenjiError(.dataError, "catalog \(path) is damaged (\(message), \(what)); restore it from a copy")
+            return BenjiError(.dataError, what == message ? "catalog \(path) is damaged (\(message)); restore it from a copy"
+                                                          : "catalog \(path) is damaged (\(message), \(what)); restore it from a copy")
         }
         let status: ExitStatus
         switch rc & 0xFF {

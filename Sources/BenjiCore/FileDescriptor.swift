@@ -188,10 +188,12 @@ public final class FileDescriptor: @unchecked Sendable {
         [0xEF53, 0x5846_5342, 0x9123_683E].contains(systemFileSystemType(rawValue))
     }
 
-    /// True on the kernel's own file systems (proc, sysfs, debugfs, securityfs), whose files' sizes say
-    /// nothing of what they hold. The corresponding C function is `fstatfs`.
+    /// True on the kernel's own file systems, whose files' sizes say nothing of what they hold: proc,
+    /// sysfs, debugfs, securityfs, tracefs, cgroup and cgroup2, configfs, efivarfs, pstore, bpf
+    /// (`linux/magic.h`). The corresponding C function is `fstatfs`.
     public func isOnKernelFileSystem() -> Bool {
-        [0x9FA0, 0x6265_6572, 0x6462_6720, 0x7365_6373].contains(systemFileSystemType(rawValue))
+        [0x9FA0, 0x6265_6572, 0x6462_6720, 0x7363_6673, 0x7472_6163, 0x0027_E0EB, 0x6367_7270,
+         0x6265_6570, 0xDE5E_81E4, 0x6165_676C, 0xCAFE_4A11].contains(systemFileSystemType(rawValue))
     }
 
     /// Tells the kernel the range will not be needed again soon (`posix_fadvise(DONTNEED)`).

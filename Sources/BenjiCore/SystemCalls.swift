@@ -9,13 +9,19 @@ func systemFallocate(_ fd: Int32, _ offset: Int64, _ length: Int64) -> Bool {
 }
 
 /// Renames `from` to `to` unless something is at `to` already. Returns 0, or the errno (EEXIST).
-/// Where the file system cannot tell (EINVAL), a hard link and an unlink do the same.
+/// Where the file system or a sandbox refuses the flag, a hard link and an unlink do the same; where
+/// there are no hard links either, a look and a plain rename (which a racing creator could lose to).
 public func renameWithoutReplacing(_ from: String, to: String) -> Int32 {
     if benji_rename_noreplace(from, to) == 0 { return 0 }
-    guard errno == EINVAL || errno == ENOSYS else { return errno }
-    guard link(from, to) == 0 else { return errno }
-    unlink(from)
-    return 0
+    guard [EINVAL, ENOSYS, EPERM, ENOTSUP].contains(errno) else { return errno }
+    if link(from, to) == 0 {
+        unlink(from)
+        return 0
+    }
+    if errno == EEXIST { return EEXIST }
+    var st = stat()
+    if lstat(to, &st) == 0 { return EEXIST }
+    return rename(from, to) == 0 ? 0 : errno
 }
 
 /// The type of the file system holding an open file (`fstatfs`'s `f_type`), or -1.

@@ -112,6 +112,8 @@ public struct StreamValidator {
     /// Call at end of input: fails unless the stream was whole.
     public func finish(location: String) throws {
         if ended { return }
+        // Stopped by a signal, like (most likely) the stage before: that is the error, not its effect.
+        try Interruption.check()
         if header == nil {
             throw BenjiError.data("the input ended before a stream record (did the stage before this one fail?)", location: location)
         }

@@ -286,8 +286,11 @@ public final class RecordReader {
         return try finishDeferred()
     }
 
+    /// The error for input that ends inside a line; a signal that arrived meanwhile (the stage before
+    /// this one stopped by it, as this one is) is the error instead.
     private func truncated() -> BenjiError {
-        BenjiError.data("truncated input: the last line has no newline", location: location)
+        do { try Interruption.check() } catch let e as BenjiError { return e } catch {}
+        return BenjiError.data("truncated input: the last line has no newline", location: location)
     }
 
     private func lengthError(_ d: (key: String, length: Int, head: Record)) -> BenjiError {

@@ -41,8 +41,13 @@ public final class RestoreTarget: @unchecked Sendable {
             fd = FileDescriptor(borrowing: 1, name: "<stdout>")
             return
         }
+        guard !path.isEmpty else { throw BenjiError(.usage, "the restore target is empty; name a file, a block device or -") }
         var st = stat()
         let exists = stat(path, &st) == 0
+        // A link to nothing: the file would be made under the link's name, beside the link.
+        if !exists && lstat(path, &st) == 0 && (st.st_mode & S_IFMT) == S_IFLNK {
+            throw BenjiError(.cannotCreate, "restore target \(path) is a link to a file that does not exist; name the file itself")
+        }
         if exists && (st.st_mode & S_IFMT) == S_IFBLK {
             guard force else {
                 throw BenjiError(.cannotCreate, "restore target \(path) is a block device; pass --force to overwrite it")
@@ -76,22 +81,25 @@ public final class RestoreTarget: @unchecked Sendable {
         if created {
             let slash = path.lastIndex(of: "/")
             let dir = slash.map { String(path[...$0]) } ?? ""
-            let name = slash.map { String(path[path.index(after: $0)...]) } ?? path
+            // The name's first 96 bytes at most, so that the hidden name fits where the name does.
+            var name = Substring(slash.map { String(path[path.index(after: $0)...]) } ?? path)
+            while name.utf8.count > 96 { name.removeLast() }
             temporaryPath = "\(dir).\(name).benji-restore-\(getpid())-\(Hex.encode(secureRandomBytes(4)))"
         }
         // Truncating first turns the whole file into a hole: zero blocks then need no work when sparse.
+        // Errors name the target, not the hidden file.
         do {
             fd = try FileDescriptor(path: temporaryPath ?? path, flags: O_WRONLY | O_CREAT | (created ? O_EXCL : O_TRUNC), mode: 0o600)
-        } catch let e as BenjiError where e.errno == ENOENT || e.errno == ENOTDIR {
+        } catch let e as BenjiError where e.errno != nil {
             throw BenjiError.creating("cannot create restore target \(path)", errno: e.errno!)
         }
         if let size {
             do {
                 try fd.truncate(to: size)
-            } catch {
+            } catch let e as BenjiError {
                 // A size the file system cannot hold: leave no empty file behind.
                 discard()
-                throw error
+                throw e.errno.map { BenjiError.system("restore target \(path) cannot be made \(size) bytes long", errno: $0) } ?? e
             }
             // Not sparse: allocate every block up front (as unwritten extents that read as zeros) instead
             // of writing zeros, where the file system can.
@@ -195,13 +203,18 @@ public final class RestoreTarget: @unchecked Sendable {
             if durable { try fd.sync() }
             if let temp = temporaryPath {
                 let code = renameWithoutReplacing(temp, to: path)
+                // The restore is complete: whatever stops the rename, the image is kept and named.
+                if code != 0 { temporaryPath = nil }
                 if code == EEXIST {
-                    temporaryPath = nil  // kept: it is the restore
                     throw BenjiError(.cannotCreate, "restore target \(path) was created by another process during the restore; the restored image is \(temp)")
                 }
-                if code != 0 { throw BenjiError.system("renaming \(temp) to \(path)", errno: code) }
+                if code != 0 { throw BenjiError.system("the restored image \(temp) could not be renamed to \(path)", errno: code) }
                 temporaryPath = nil
-                if durable { try syncDirectory(of: path) }
+                if durable {
+                    do { try syncDirectory(of: path) } catch let e as BenjiError {
+                        throw BenjiError(e.status, "\(path) is restored whole, but its directory could not be flushed: \(e.message)")
+                    }
+                }
             }
         case .device:
             try fd.sync()

@@ -234,6 +234,10 @@ let restorePipeline = "benji-catalog blocks $V | benji-put --get | benji-seal --
             #expect(r.stderr.contains("follows the end record"), "\(stage): \(r.stderr)")
             #expect(try s.ok("grep -c '\"type\":\"end\"' out.ndjson || true") == "0", "\(stage) wrote an end record")
         }
+        // benji-write names its file only once nothing follows the end record.
+        let v = try s.ok("benji backup img vol --block-size 64K")
+        try s.fails("{ benji-catalog blocks \(v) | benji-put --get | benji-seal --open; echo '{\"type\":\"note\",\"v\":1}'; } | benji-write restored", 65, "benji-write: error: ")
+        try s.ok("test ! -e restored && ! ls -a | grep -q benji-restore")
     }
 
     @Test func truncatedStreamIsNotCommitted() throws {
@@ -299,8 +303,8 @@ let restorePipeline = "benji-catalog blocks $V | benji-put --get | benji-seal --
         // A size the file system cannot hold: no empty file is left behind.
         let huge = try s.sh(#"sed '1s/"size":131072/"size":70368744177664/' stored.ndjson | benji-write big.img"#)
         #expect(huge.status == 74)
-        #expect(huge.stderr.contains("resizing"))
-        #expect(!FileManager.default.fileExists(atPath: s.dir + "/big.img"))
+        #expect(huge.stderr.contains("benji-write: error: restore target big.img cannot be made 70368744177664 bytes long"), "\(huge.stderr)")
+        try s.ok("test ! -e big.img && ! ls -a | grep -q benji-restore")
         // An incremental plan is not a whole image: benji-write refuses it.
         let partial = try s.sh("benji-diff img vol --base \(v) --hints <(echo '[]') --no-check | benji-write out")
         #expect(partial.status == 65)
@@ -610,14 +614,18 @@ let restorePipeline = "benji-catalog blocks $V | benji-put --get | benji-seal --
                 mkfifo src
                 ( cat img; exec sleep 20 ) > src 2> /dev/null &
                 feeder=$!
-                ( \(command) ) < src > /dev/null 2> err.txt &
+                # In a process group of its own; the shell outlives the signal (a trap, which its children do not
+                # inherit) and exits with the job's last status.
+                setsid sh -c 'trap : INT TERM HUP; \(command)' < src > /dev/null 2> err.txt &
                 job=$!
-                # Until the first objects are stored, then signal every process of the job.
+                # Until the version exists (every process of the job is running: the stream record went through
+                # the whole pipeline), then signal them all.
                 for i in $(seq 1 400); do
-                  if [ -d store/blocks ] && [ -n "$(find store/blocks -type f | head -n 1)" ]; then break; fi
+                  [ "$(sqlite3 catalog.sqlite 'select count(*) from versions' 2>/dev/null)" = 1 ] && break
                   sleep 0.05
                 done
-                pkill -\(signal) -P $job; kill -\(signal) $job 2>/dev/null
+                # The whole process group at once, as a terminal's Ctrl-C does.
+                kill -\(signal) -- -$job
                 wait $job; echo "status $?"
                 kill -KILL $feeder; wait $feeder 2>/dev/null; rm -f src
                 sqlite3 catalog.sqlite 'select count(*) from versions; select count(*) from locks'
@@ -766,6 +774,12 @@ let restorePipeline = "benji-catalog blocks $V | benji-put --get | benji-seal --
                     "benji: error: restore target dir is a directory; name a file or a block device\n")
         try s.fails("benji restore \(a) nosuch/out", 73,
                     "benji: error: cannot create restore target nosuch/out: No such file or directory (errno 2)\n")
+        try s.fails("ln -s nowhere dangling && benji restore \(a) dangling", 73,
+                    "benji: error: restore target dangling is a link to a file that does not exist; name the file itself\n")
+        try s.fails("benji restore \(a) ''", 64, "benji: error: the restore target is empty; name a file, a block device or -\n")
+        // A long name still fits: the hidden name takes only the start of it.
+        let long = String(repeating: "n", count: 250)
+        try s.ok("benji restore \(a) \(long) && cmp img \(long) && ! ls -a | grep -q benji-restore")
         try s.fails("benji backup img a --label k=1 --label k=2", 64, "benji: error: label k is given twice\n")
         #expect(try s.versions().count == 1)
     }
