@@ -492,11 +492,25 @@ let restorePipeline = "benji-catalog blocks $V | benji-put --get | benji-seal --
         let s = try Sandbox()
         try s.makeImage("img", size: 70_000)
         let r = try s.sh("""
-            python3 -c "import sqlite3, time; c = sqlite3.connect('catalog.sqlite', isolation_level=None); c.execute('BEGIN IMMEDIATE'); print('locked', flush=True); time.sleep(6.5); c.execute('COMMIT')" > held.txt &
+            python3 -c "
+            import os, sqlite3, time
+            c = sqlite3.connect('catalog.sqlite', isolation_level=None)
+            c.execute('BEGIN IMMEDIATE')
+            print('locked', flush=True)
+            for i in range(600):
+                if os.path.exists('release'): break
+                time.sleep(0.05)
+            c.execute('COMMIT')" > held.txt &
             holder=$!
             for i in $(seq 1 200); do grep -q locked held.txt && break; sleep 0.05; done
-            benji backup img vol --block-size 64K > /dev/null; echo "status $?"
+            benji backup img vol --block-size 64K > /dev/null 2> backup.err &
+            job=$!
+            # The lock is held until the backup has said that it waits.
+            for i in $(seq 1 400); do grep -q 'is busy' backup.err && break; sleep 0.05; done
+            touch release
+            wait $job; echo "status $?"
             wait $holder
+            cat backup.err >&2
             """)
         #expect(r.stdout == "status 0\n", "\(r.stdout) \(r.stderr)")
         #expect(r.stderr == "benji: note: catalog \(s.dir)/catalog.sqlite is busy: another process is writing to it; waiting up to 60 s\n", "\(r.stderr)")
