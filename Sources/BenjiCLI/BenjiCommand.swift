@@ -225,7 +225,7 @@ struct RestoreCommand: ParsableCommand {
     @OptionGroup var keys: KeyOptions
 
     func run() throws {
-        let repo = try repository.repository(keys: keys)
+        let repo = try repository.repository(keys: keys, readOnlyCatalog: true)
         let report = try RestoreEngine(repository: repo).restore(versionID: version, to: target, sparse: sparse, force: force, durable: fsync)
         try reportBadRanges(report.badRanges, json: json && target != "-")
     }

@@ -9,8 +9,8 @@ import Foundation
 /// Opens the catalog. With `checkStore`, also checks that it records the configured store, if one is
 /// configured: a pipeline whose stages disagree about the store would commit versions whose objects are
 /// elsewhere. (Listing or removing versions needs no store, and works while it is unreachable.)
-func openCatalog(_ options: RepositoryOptions, checkStore: Bool = false) throws -> Catalog {
-    let catalog = try Catalog(path: try options.catalogPath())
+func openCatalog(_ options: RepositoryOptions, checkStore: Bool = false, readOnlyAllowed: Bool = false) throws -> Catalog {
+    let catalog = try Catalog(path: try options.catalogPath(), readOnlyAllowed: readOnlyAllowed)
     if checkStore, let url = try options.setting(options.store, env: "BENJI_STORE", key: "store") {
         try checkPair(catalog: catalog, store: try openStore(url: url))
     }
@@ -187,7 +187,7 @@ struct BlocksCommand: ParsableCommand {
     var version: String
 
     func run() throws {
-        let catalog = try openCatalog(repository, checkStore: true)
+        let catalog = try openCatalog(repository, checkStore: true, readOnlyAllowed: true)
         let info = try catalog.version(version)
         guard info.status != .incomplete, let size = info.size else {
             throw BenjiError(.dataError, "version \(version) is incomplete")
@@ -232,7 +232,7 @@ struct LsCommand: ParsableCommand {
     var json = false
 
     func run() throws {
-        let versions = try openCatalog(repository).versions(volume: volume)
+        let versions = try openCatalog(repository, readOnlyAllowed: true).versions(volume: volume)
         if json {
             let out = StandardStreams.writer()
             for v in versions { try out.write(v.record) }

@@ -131,8 +131,9 @@ struct RepositoryOptions: ParsableArguments {
 
     func configValue(_ key: String) throws -> String? { try ConfigFile.load(explicit: config)?.values[key] }
 
-    func repository(seal: SealOptions = .default, keys: KeyOptions? = nil) throws -> Repository {
-        try Repository(catalogPath: try catalogPath(), storeURL: try storeURL(), seal: seal, credential: try keys?.credential(self))
+    func repository(seal: SealOptions = .default, keys: KeyOptions? = nil, readOnlyCatalog: Bool = false) throws -> Repository {
+        try Repository(catalogPath: try catalogPath(), storeURL: try storeURL(), seal: seal, credential: try keys?.credential(self),
+                       readOnlyCatalog: readOnlyCatalog)
     }
 }
 

@@ -69,10 +69,14 @@ public final class Catalog: @unchecked Sendable {
     /// The id of the store whose objects this catalog records.
     public let storeID: String
 
-    /// Opens an existing catalog.
+    /// True if the catalog was opened read-only (`readOnlyAllowed`): reads work, writes fail (77).
+    public var isReadOnly: Bool { db.readOnly }
+
+    /// Opens an existing catalog. With `readOnlyAllowed` (commands that only read: ls, restore, blocks), a
+    /// catalog this process cannot write, such as a copy on read-only media, is opened read-only.
     ///
     /// - Throws: 78 if the file does not exist or is not a benji catalog of a supported schema version.
-    public init(path: String) throws {
+    public init(path: String, readOnlyAllowed: Bool = false) throws {
         var st = stat()
         guard stat(path, &st) == 0 else {
             throw BenjiError(.config, "catalog \(path) does not exist; run 'benji init'")
@@ -82,10 +86,10 @@ public final class Catalog: @unchecked Sendable {
             throw BenjiError(.config, "catalog \(path) is an empty file, not a benji catalog")
         }
         self.path = path
-        db = try Database(path: path, create: false)
+        db = try Database(path: path, create: false, readOnlyAllowed: readOnlyAllowed)
         let version: String?
         do {
-            try Catalog.configure(db)
+            if !db.readOnly { try Catalog.configure(db) }
             let s = try db.statement("SELECT value FROM meta WHERE key = 'schema_version'")
             defer { s.reset() }
             version = try s.step() ? s.text(0) : nil

@@ -49,8 +49,13 @@ final class Database {
     private var statements: [String: Statement] = [:]
     private let busy: BusyWait
 
+    /// True if opened read-only (`readOnlyAllowed` and a file this process cannot write).
+    private(set) var readOnly = false
+
     /// Opens (and with `create`, creates) a database file. The corresponding C function is `sqlite3_open_v2`.
-    init(path: String, create: Bool) throws {
+    /// With `readOnlyAllowed`, a file this process cannot write (a copy on read-only media) is opened
+    /// immutable, for commands that only read — if it holds no write-ahead log that would need writing.
+    init(path: String, create: Bool, readOnlyAllowed: Bool = false) throws {
         self.path = path
         busy = BusyWait(path: path)
         var db: OpaquePointer?
@@ -70,12 +75,28 @@ final class Database {
         handle = db
         // SQLite opens a file it may not write read-only, and its write-ahead log then fails every
         // command at its first statement with "attempt to write a readonly database".
+        if !create && sqlite3_db_readonly(db, "main") == 1 && readOnlyAllowed && !Database.hasLog(path) {
+            sqlite3_close(db)
+            handle = nil
+            var ro: OpaquePointer?
+            // immutable: no locks and no -shm, which a read-only directory could not hold.
+            let uri = "file:" + path.addingURIEscapes() + "?immutable=1"
+            guard sqlite3_open_v2(uri, &ro, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI | SQLITE_OPEN_NOMUTEX, nil) == SQLITE_OK, let ro else {
+                let message = ro.map { String(cString: sqlite3_errmsg($0)) } ?? "out of memory"
+                sqlite3_close(ro)
+                throw BenjiError(.ioError, "opening catalog \(path) read-only: \(message)")
+            }
+            handle = ro
+            readOnly = true
+            sqlite3_extended_result_codes(ro, 1)
+            return
+        }
         if !create && sqlite3_db_readonly(db, "main") == 1 {
             var fs = statvfs()
             if statvfs(path, &fs) == 0 && fs.f_flag & 1 != 0 /* ST_RDONLY */ {
-                throw BenjiError(.noPermission, "catalog \(path) is on a read-only file system: every command, even ls, needs to write to the catalog and its directory (SQLite's write-ahead log); to read a copy from read-only media, copy it somewhere writable first")
+                throw BenjiError(.noPermission, "catalog \(path) is on a read-only file system, and this command writes to it (ls, restore and benji-catalog blocks only read)\(Database.hasLog(path) ? "; its write-ahead log holds commits that need a writable copy to read" : "")")
             }
-            throw BenjiError(.noPermission, "catalog \(path) is not writable by this user: every command, even ls, needs to write to the catalog and its directory (SQLite's write-ahead log); to read a copy from read-only media, copy it somewhere writable first")
+            throw BenjiError(.noPermission, "catalog \(path) is not writable by this user, and this command writes to it and to its directory (SQLite's write-ahead log; ls, restore and benji-catalog blocks only read)\(Database.hasLog(path) ? "; its write-ahead log holds commits that need a writable copy to read" : "")")
         }
         sqlite3_busy_handler(db, busyHandler, Unmanaged.passUnretained(busy).toOpaque())
         sqlite3_extended_result_codes(db, 1)
@@ -84,6 +105,12 @@ final class Database {
     deinit {
         statements.removeAll()
         sqlite3_close_v2(handle)
+    }
+
+    /// True if the database has a non-empty write-ahead log beside it (commits not yet in the file).
+    static func hasLog(_ path: String) -> Bool {
+        var st = stat()
+        return stat(path + "-wal", &st) == 0 && st.st_size > 0
     }
 
     /// SQL as one line (messages are one line).
@@ -228,4 +255,20 @@ enum SQLValue {
 
     static func from(_ s: String?) -> SQLValue { s.map { .text($0) } ?? .null }
     static func from(_ n: Int64?) -> SQLValue { n.map { .int($0) } ?? .null }
+}
+
+extension String {
+    /// The path with the characters a `file:` URI gives a meaning to (`%`, `?`, `#`) escaped.
+    func addingURIEscapes() -> String {
+        let hex = Array("0123456789ABCDEF".utf8)
+        var out: [UInt8] = []
+        for byte in utf8 {
+            if byte == UInt8(ascii: "%") || byte == UInt8(ascii: "?") || byte == UInt8(ascii: "#") {
+                out += [UInt8(ascii: "%"), hex[Int(byte >> 4)], hex[Int(byte & 15)]]
+            } else {
+                out.append(byte)
+            }
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
 }

@@ -17,13 +17,15 @@ public struct Repository: @unchecked Sendable {
     public let sealer: Sealer
 
     /// Opens a catalog and a store, checks that they belong together, and unlocks the store's keys.
+    /// `readOnlyCatalog`: for commands that only read the catalog (`Catalog.init(path:readOnlyAllowed:)`).
     ///
     /// - Throws: 78 if the catalog records another store; 77 for a wrong key (before any object is read).
-    public init(catalogPath: String, storeURL: String, seal: SealOptions = .default, credential: Credential? = nil) throws {
+    public init(catalogPath: String, storeURL: String, seal: SealOptions = .default, credential: Credential? = nil,
+                readOnlyCatalog: Bool = false) throws {
         store = try openStore(url: storeURL)
         storeConfig = try StoreConfig.load(store)
         self.catalogPath = catalogPath
-        catalog = try Catalog(path: catalogPath)
+        catalog = try Catalog(path: catalogPath, readOnlyAllowed: readOnlyCatalog)
         guard catalog.storeID == storeConfig.id else {
             throw BenjiError(.config, "catalog \(catalogPath) belongs to store \(catalog.storeID), but \(store.url) is store \(storeConfig.id)")
         }

@@ -73,7 +73,7 @@ public final class RestoreEngine {
         let catalogPath = repository.catalogPath
         let walker = Thread {
             do {
-                let catalog = try Catalog(path: catalogPath)
+                let catalog = try Catalog(path: catalogPath, readOnlyAllowed: true)
                 try catalog.blocks(of: versionID) { entry in
                     if !entries.push(entry) { throw CancellationError() }
                 }

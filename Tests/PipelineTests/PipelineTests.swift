@@ -873,6 +873,22 @@ let loopDevicesAvailable: Bool = getuid() == 0 && FileManager.default.fileExists
 @Suite(.serialized, .enabled(if: loopDevicesAvailable, "needs root and loop devices")) struct BlockDeviceTests {
     /// Back up a block device, restore it to another, plain and sparse (over garbage), and refuse to
     /// overwrite a device without --force.
+    /// A catalog on read-only media (a read-only bind mount here) is read in place by the commands that
+    /// only read; the others say that they write.
+    @Test func aReadOnlyCatalogIsReadInPlace() throws {
+        let s = try Sandbox()
+        try s.makeImage("img", size: 300_000)
+        let v = try s.ok("benji backup img vol --block-size 64K")
+        let mounted = try s.sh("mkdir ro && cp catalog.sqlite ro/ && mount --bind ro ro && mount -o remount,ro,bind ro")
+        guard mounted.status == 0 else { return }  // no mounts here (a container without the capability)
+        defer { _ = try? s.sh("umount \(s.dir)/ro") }
+        #expect(try s.ok("benji ls --catalog ro/catalog.sqlite --json | jq -r .id") == v)
+        try s.ok("benji restore \(v) out --catalog ro/catalog.sqlite && cmp img out")
+        try s.ok("benji-catalog blocks \(v) --catalog ro/catalog.sqlite | tail -n 1 | grep -q '\"type\":\"end\"'")
+        try s.fails("benji rm \(v) --catalog ro/catalog.sqlite", 77,
+                    "benji: error: catalog ro/catalog.sqlite is on a read-only file system, and this command writes to it (ls, restore and benji-catalog blocks only read)\n")
+    }
+
     @Test func backupAndRestoreBlockDevices() throws {
         let s = try Sandbox()
         try s.ok("truncate -s 32M a.img b.img && truncate -s 16M c.img")
