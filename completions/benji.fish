@@ -269,7 +269,7 @@ complete -c 'benji' -n '__benji_should_offer_completions_for_flags_or_options "b
 complete -c 'benji' -n '__benji_should_offer_completions_for_flags_or_options "benji diff" no-check' -l 'no-check' -d 'Do not re-read a sample of blocks outside the hints.'
 complete -c 'benji' -n '__benji_should_offer_completions_for_flags_or_options "benji diff" version' -l 'version' -d 'Show the version.'
 complete -c 'benji' -n '__benji_should_offer_completions_for_flags_or_options "benji diff" h help' -s 'h' -l 'help' -d 'Show help information.'
-complete -c 'benji' -n '__benji_should_offer_completions_for_flags_or_options "benji chunk" source' -l 'source' -d 'With a plan on stdin: read from here instead of the plan\'s source.' -rfka ''
+complete -c 'benji' -n '__benji_should_offer_completions_for_flags_or_options "benji chunk" source' -l 'source' -d 'With a plan on stdin: read from here instead of the plan\'s source (a path of the same size; the version records this one).' -rfka ''
 complete -c 'benji' -n '__benji_should_offer_completions_for_flags_or_options "benji chunk" snapshot' -l 'snapshot' -d 'A name for the snapshot the data comes from (free text, e.g. the RBD snapshot).' -rfka ''
 complete -c 'benji' -n '__benji_should_offer_completions_for_flags_or_options "benji chunk" base' -l 'base' -d 'A version to build on: blocks the stream does not list are taken from it.' -rfka ''
 complete -c 'benji' -n '__benji_should_offer_completions_for_flags_or_options "benji chunk"' -l 'label' -d 'A label for the version (repeatable).' -rfka ''

@@ -130,7 +130,7 @@ struct ChunkCommand: ParsableCommand {
     var source: String?
     @Argument(help: ArgumentHelp("The volume (with SOURCE).", valueName: "volume"))
     var volume: String?
-    @Option(name: .customLong("source"), help: ArgumentHelp("With a plan on stdin: read from here instead of the plan's source.", valueName: "source"))
+    @Option(name: .customLong("source"), help: ArgumentHelp("With a plan on stdin: read from here instead of the plan's source (a path of the same size; the version records this one).", valueName: "source"))
     var sourceOverride: String?
     @OptionGroup var version: VersionOptions
     @OptionGroup var repository: RepositoryOptions
@@ -227,6 +227,11 @@ struct ChunkCommand: ParsableCommand {
                 throw BenjiError.data("source \(spec) has \(src.size.map(String.init) ?? "unknown") bytes, the plan \(size)")
             }
             source.withLock { $0 = (src, BlockGeometry(size: size, blockSize: h.blockSize)) }
+            // The version records what was read.
+            if override != nil {
+                h.source = src.name
+                h.record["source"] = .text(src.name)
+            }
         }, blocks: { group in
             // Blocks already read, known zero, or carrying an object pass through; the others are read, and
             // hashed two at a time.

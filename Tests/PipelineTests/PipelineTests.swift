@@ -809,6 +809,19 @@ let restorePipeline = "benji-catalog blocks $V | benji-put --get | benji-seal --
         try s.fails("benji backup img vol --level 3 --no-compression", 64, "benji: error: give --level or --no-compression, not both")
     }
 
+    /// benji-chunk reads a plan's blocks from another path of the same size (--source), which the version
+    /// records; a path of another size is refused.
+    @Test func chunkReadsAPlanFromAnotherPath() throws {
+        let s = try Sandbox()
+        try s.makeImage("img", size: 300_000)
+        try s.ok("cp img copy.img && head -c 1000 img > short.img")
+        let v = try s.ok("benji-diff img vol --block-size 64K | benji-chunk --source copy.img | benji-catalog dedup | benji-seal | benji-put | benji-catalog commit --quiet")
+        try s.ok("benji restore \(v) out && cmp img out")
+        #expect(try s.versions().first?["source"] as? String == "file:\(s.dir)/copy.img")
+        try s.fails("benji-diff img vol --block-size 64K | benji-chunk --source short.img > /dev/null", 65,
+                    "benji-chunk: error: source short.img has 1000 bytes, the plan 300000\n")
+    }
+
     @Test func protectBlocksRemoval() throws {
         let s = try Sandbox()
         try s.makeImage("img", size: 65_536)
