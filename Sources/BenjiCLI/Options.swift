@@ -3,6 +3,7 @@ import BenjiCore
 import BenjiRecords
 import BenjiEngine
 import BenjiSeal
+import BenjiStore
 import Foundation
 
 /// The configuration file: flat `key = value` lines (a subset of TOML), `#` comments.
@@ -70,10 +71,7 @@ struct ConfigFile {
                 guard !value.isEmpty else { throw BenjiError(.config, "\(at): \(key) is empty") }
                 // A relative path would depend on the directory benji runs in. A store may be a URL:
                 // file:///path (or file:/path), or another scheme's.
-                var path = value
-                if key == "store" {
-                    if path.hasPrefix("file://") { path.removeFirst("file://".count) } else if path.hasPrefix("file:") { path.removeFirst("file:".count) } else if path.contains("://") { path = "/" }
-                }
+                let path = key == "store" ? fileStorePath(value) ?? "/" : value
                 guard path.hasPrefix("/") else {
                     throw BenjiError(.config, "\(at): \(key) must be an absolute path\(key == "store" ? " or a URL (file:///path)" : ""), not \(value)")
                 }

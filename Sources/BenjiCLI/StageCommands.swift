@@ -401,8 +401,7 @@ struct PutCommand: ParsableCommand {
                     out.set("object_data", .base64String(try store.get(ObjectKey.block(name))))
                 } catch let e as BenjiError where e.status == .notFound || e.status == .ioError {
                     failures.withLock { $0 += 1 }
-                    // Named as a damaged object is (by benji-seal --open): by its name, not the store's key.
-                    out.set("error", .text(e.status == .notFound ? "object \(name) is missing from store \(store.url)" : e.message))
+                    out.set("error", .text(e.status == .notFound ? missingBlockObject(name, in: store).message : e.message))
                 }
                 return (out, [:])
             })

@@ -69,9 +69,6 @@ public final class Catalog: @unchecked Sendable {
     /// The id of the store whose objects this catalog records.
     public let storeID: String
 
-    /// True if the catalog was opened read-only (`readOnlyAllowed`): reads work, writes fail (77).
-    public var isReadOnly: Bool { db.readOnly }
-
     /// Opens an existing catalog. With `readOnlyAllowed` (commands that only read: ls, restore, blocks), a
     /// catalog this process cannot write, such as a copy on read-only media, is opened read-only.
     ///

@@ -75,28 +75,30 @@ final class Database {
         handle = db
         // SQLite opens a file it may not write read-only, and its write-ahead log then fails every
         // command at its first statement with "attempt to write a readonly database".
-        if !create && sqlite3_db_readonly(db, "main") == 1 && readOnlyAllowed && !Database.hasLog(path) {
-            sqlite3_close(db)
-            handle = nil
-            var ro: OpaquePointer?
-            // immutable: no locks and no -shm, which a read-only directory could not hold.
-            let uri = "file:" + path.addingURIEscapes() + "?immutable=1"
-            guard sqlite3_open_v2(uri, &ro, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI | SQLITE_OPEN_NOMUTEX, nil) == SQLITE_OK, let ro else {
-                let message = ro.map { String(cString: sqlite3_errmsg($0)) } ?? "out of memory"
-                sqlite3_close(ro)
-                throw BenjiError(.ioError, "opening catalog \(path) read-only: \(message)")
-            }
-            handle = ro
-            readOnly = true
-            sqlite3_extended_result_codes(ro, 1)
-            return
-        }
         if !create && sqlite3_db_readonly(db, "main") == 1 {
-            var fs = statvfs()
-            if statvfs(path, &fs) == 0 && fs.f_flag & 1 != 0 /* ST_RDONLY */ {
-                throw BenjiError(.noPermission, "catalog \(path) is on a read-only file system, and this command writes to it (ls, restore and benji-catalog blocks only read)\(Database.hasLog(path) ? "; its write-ahead log holds commits that need a writable copy to read" : "")")
+            let hasLog = Database.hasLog(path)
+            if readOnlyAllowed && !hasLog {
+                sqlite3_close(db)
+                handle = nil
+                var ro: OpaquePointer?
+                // immutable: no locks and no -shm, which a read-only directory could not hold.
+                let uri = "file:" + path.addingURIEscapes() + "?immutable=1"
+                guard sqlite3_open_v2(uri, &ro, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI | SQLITE_OPEN_NOMUTEX, nil) == SQLITE_OK, let ro else {
+                    let message = ro.map { String(cString: sqlite3_errmsg($0)) } ?? "out of memory"
+                    sqlite3_close(ro)
+                    throw BenjiError(.ioError, "opening catalog \(path) read-only: \(message)")
+                }
+                handle = ro
+                readOnly = true
+                sqlite3_extended_result_codes(ro, 1)
+                return
             }
-            throw BenjiError(.noPermission, "catalog \(path) is not writable by this user, and this command writes to it and to its directory (SQLite's write-ahead log; ls, restore and benji-catalog blocks only read)\(Database.hasLog(path) ? "; its write-ahead log holds commits that need a writable copy to read" : "")")
+            var fs = statvfs()
+            let readOnlyFileSystem = statvfs(path, &fs) == 0 && fs.f_flag & 1 != 0 /* ST_RDONLY */
+            let why = readOnlyFileSystem ? "is on a read-only file system, and this command writes to it"
+                                         : "is not writable by this user, and this command writes to it and to its directory"
+            let log = hasLog ? "; its write-ahead log holds commits that need a writable copy to read" : ""
+            throw BenjiError(.noPermission, "catalog \(path) \(why) (\(readOnlyFileSystem ? "" : "SQLite's write-ahead log; ")ls, restore and benji-catalog blocks only read)\(log)")
         }
         sqlite3_busy_handler(db, busyHandler, Unmanaged.passUnretained(busy).toOpaque())
         sqlite3_extended_result_codes(db, 1)

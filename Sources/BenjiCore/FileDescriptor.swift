@@ -224,10 +224,15 @@ public func makeDirectories(_ path: String, mode: mode_t = 0o755, operation: (St
     return created
 }
 
+/// The directory that holds `path`: `.` for a bare name, `/` for a name at the root.
+public func parentDirectory(of path: String) -> String {
+    guard let slash = path.lastIndex(of: "/") else { return "." }
+    return slash == path.startIndex ? "/" : String(path[..<slash])
+}
+
 /// Makes the entries of the directory holding `path` durable (a rename into it): `fsync` on the directory.
 public func syncDirectory(of path: String) throws {
-    let dir = path.lastIndex(of: "/").map { $0 == path.startIndex ? "/" : String(path[..<$0]) } ?? "."
-    try FileDescriptor(path: dir, flags: O_RDONLY | O_DIRECTORY).sync()
+    try FileDescriptor(path: parentDirectory(of: path), flags: O_RDONLY | O_DIRECTORY).sync()
 }
 
 /// True if something (a file, a directory, a link, even a dangling one) is at `path`.
@@ -240,9 +245,9 @@ public func pathExists(_ path: String) -> Bool {
 /// directory exists. - Throws: 73, with `exists` added when something is there.
 public func requireNewFile(_ path: String, _ what: String, exists: String) throws {
     if pathExists(path) { throw BenjiError(.cannotCreate, "\(path) exists; \(exists)") }
-    let dir = path.lastIndex(of: "/").map { $0 == path.startIndex ? "/" : String(path[..<$0]) } ?? ""
+    let dir = parentDirectory(of: path)
     var st = stat()
-    guard dir.isEmpty || (stat(dir, &st) == 0 && (st.st_mode & S_IFMT) == S_IFDIR) else {
+    guard stat(dir, &st) == 0 && (st.st_mode & S_IFMT) == S_IFDIR else {
         throw BenjiError(.cannotCreate, "cannot create \(what) \(path): \(dir) is not a directory")
     }
 }

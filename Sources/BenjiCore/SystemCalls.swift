@@ -18,9 +18,7 @@ public func renameWithoutReplacing(_ from: String, to: String) -> Int32 {
         unlink(from)
         return 0
     }
-    if errno == EEXIST { return EEXIST }
-    var st = stat()
-    if lstat(to, &st) == 0 { return EEXIST }
+    if errno == EEXIST || pathExists(to) { return EEXIST }
     return rename(from, to) == 0 ? 0 : errno
 }
 

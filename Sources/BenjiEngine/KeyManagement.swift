@@ -61,10 +61,7 @@ public enum KeyManagement {
     /// write-only host (writer key) backs up and nothing more, so that it cannot add a key of its own.
     /// - Throws: 77 for a writer key or no key.
     public static func requireManaging(_ keys: StoreKeys) throws {
-        if keys.isEncrypted && !keys.canOpen && keys.canSeal {
-            throw BenjiError(.noPermission, "\(keys.credentialDescription ?? "this key") is a writer key: it can back up into store \(keys.store.url) but not change its keys; that needs one of its master keys or a private key")
-        }
-        try keys.requireOpening()
+        try keys.requireOpening(refused: "change its keys; that needs one of its master keys or a private key")
     }
 
     private static func makeEntry(_ key: NewKey, idKey: SecretKey, storeID: String) throws -> (KeyEntry, [UInt8]?) {

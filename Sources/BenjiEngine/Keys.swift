@@ -181,11 +181,11 @@ public final class StoreKeys: ObjectKeys, @unchecked Sendable {
         }
     }
 
-    /// Fails unless this host can open objects of the store.
-    public func requireOpening() throws {
+    /// Fails unless this host can open objects of the store; `refused` says what a writer key may not do.
+    public func requireOpening(refused: String = "read it; restoring needs the private key") throws {
         guard canOpen else {
             if recipient != nil {
-                throw BenjiError(.noPermission, "\(credentialDescription ?? "this key") is a writer key: it can back up into store \(store.url) but not read it; restoring needs the private key")
+                throw BenjiError(.noPermission, "\(credentialDescription ?? "this key") is a writer key: it can back up into store \(store.url) but not \(refused)")
             }
             try requireSealing()
             return

@@ -159,9 +159,7 @@ public final class RestoreEngine {
                     if direct { try target.write(at: geometry.offset(of: entry.idx), UnsafeRawBufferPointer(rebasing: plain.bytes[0..<m])) }
                     opened.append((i, plain, m))
                 } catch let e as BenjiError where e.status != .unavailable && e.status != .noPermission {
-                    // Named as a damaged object is: by its name, not the store's key.
-                    let reason = e.status == .notFound ? BenjiError(.notFound, "object \(object.name) is missing from store \(store.url)") : e
-                    done[i] = try skip(entry, reason)
+                    done[i] = try skip(entry, e.status == .notFound ? missingBlockObject(object.name, in: store) : e)
                 }
             }
             let plaintexts = opened.map { UnsafeRawBufferPointer(rebasing: $0.plain.bytes[0..<$0.size]) }

@@ -203,13 +203,12 @@ public final class RestoreTarget: @unchecked Sendable {
             if durable { try fd.sync() }
             if let temp = temporaryPath {
                 let code = renameWithoutReplacing(temp, to: path)
-                // The restore is complete: whatever stops the rename, the image is kept and named.
-                if code != 0 { temporaryPath = nil }
+                // Renamed; or, whatever stopped the rename, the complete image is kept and named below.
+                temporaryPath = nil
                 if code == EEXIST {
                     throw BenjiError(.cannotCreate, "restore target \(path) was created by another process during the restore; the restored image is \(temp)")
                 }
                 if code != 0 { throw BenjiError.system("the restored image \(temp) could not be renamed to \(path)", errno: code) }
-                temporaryPath = nil
                 if durable {
                     do { try syncDirectory(of: path) } catch let e as BenjiError {
                         throw BenjiError(e.status, "\(path) is restored whole, but its directory could not be flushed: \(e.message)")

@@ -158,19 +158,30 @@ public enum ObjectKey {
     public static func keySession(_ hexID: String) -> String { "keys/" + hexID }
 }
 
+/// The error for a block whose object the store does not hold, naming the object as a damaged one is
+/// named: by its name, not by the store's key.
+public func missingBlockObject(_ name: String, in store: ObjectStore) -> BenjiError {
+    BenjiError(.notFound, "object \(name) is missing from store \(store.url)")
+}
+
 /// Opens a store from its URL: `file:///path`, `file:path` or a plain path. `rados://` and `s3://` are
 /// reserved for their backends.
 public func openStore(url: String) throws -> ObjectStore {
     if url.hasPrefix("rados://") || url.hasPrefix("s3://") {
         throw BenjiError(.config, "store \(url): this build has no \(url.hasPrefix("s3") ? "S3" : "RADOS") backend yet; use a file store")
     }
-    if url.hasPrefix("file://") {
-        let path = String(url.dropFirst("file://".count))
-        guard path.hasPrefix("/") else { throw BenjiError(.config, "store \(url): a file:// URL needs an absolute path") }
-        return FileStore(root: path)
+    guard let path = fileStorePath(url) else { throw BenjiError(.config, "store \(url): unknown URL scheme") }
+    if url.hasPrefix("file://") && !path.hasPrefix("/") {
+        throw BenjiError(.config, "store \(url): a file:// URL needs an absolute path")
     }
-    if url.hasPrefix("file:") { return FileStore(root: String(url.dropFirst("file:".count))) }
-    if url.contains("://") { throw BenjiError(.config, "store \(url): unknown URL scheme") }
     guard !url.isEmpty else { throw BenjiError(.config, "the store URL is empty") }
-    return FileStore(root: url)
+    return FileStore(root: path)
+}
+
+/// The directory a file store's URL names, as written (`file:///path`, `file:path` or a plain path); nil
+/// for a URL of another scheme.
+public func fileStorePath(_ url: String) -> String? {
+    if url.hasPrefix("file://") { return String(url.dropFirst("file://".count)) }
+    if url.hasPrefix("file:") { return String(url.dropFirst("file:".count)) }
+    return url.contains("://") ? nil : url
 }

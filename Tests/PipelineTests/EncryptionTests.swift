@@ -88,7 +88,7 @@ extension Sandbox {
         let wrong = try s.sh("BENJI_PASSPHRASE='correct horse battery stable' benji restore \(v) out3")
         #expect(wrong.status == 77)
         #expect(wrong.stderr.contains("wrong passphrase"))
-        try s.ok("test ! -e out3 && ! ls -a | grep -q benji-restore")
+        try s.expectNothingRestored("out3")
         // Two credentials at once are refused rather than guessed between.
         #expect(try s.sh("BENJI_PASSPHRASE=x BENJI_KEY_FILE=k benji restore \(v) out4").status == 64)
     }
@@ -112,7 +112,7 @@ extension Sandbox {
             #expect(r.stderr.contains(message), "\(command): \(r.stderr)")
             #expect(r.stderr.split(separator: "\n").count == 1, "\(command): \(r.stderr)")
         }
-        try s.ok("test ! -e out && ! ls -a | grep -q benji-restore")
+        try s.expectNothingRestored("out")
         #expect(try s.ok("find store -type f -printf '%P %s %T@\\n' | sort") == before)
         // A passphrase-protected PEM key is refused (78), without prompting on the terminal.
         try s.ok("openssl genpkey -algorithm X25519 -aes256 -pass pass:secret -out locked.pem 2>/dev/null")
@@ -212,10 +212,10 @@ extension Sandbox {
         // The writer key cannot read, neither all-in-one nor in the pipeline.
         let r = try s.sh("benji restore \(v) out")
         #expect(r.status == 77 && r.stderr.contains("writer key"))
-        try s.ok("test ! -e out && ! ls -a | grep -q benji-restore")
+        try s.expectNothingRestored("out")
         let p0 = try s.sh("V=\(v); \(restorePipeline) out")
         #expect(p0.status != 0 && p0.stderr.contains("benji-seal: error: key file") && p0.stderr.contains("writer key"), "\(p0.stderr)")
-        try s.ok("test ! -e out && ! ls -a | grep -q benji-restore")
+        try s.expectNothingRestored("out")
         // Nor can it change the store's keys.
         let pairID = try s.ok("benji key list --json | jq -r .id")
         for command in ["benji keygen extra.key && benji key add --new-key-file extra.key", "benji key retire \(pairID)",

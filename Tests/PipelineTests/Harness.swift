@@ -98,6 +98,12 @@ final class Sandbox {
 
     func path(_ name: String) -> String { dir + "/" + name }
 
+    /// Checks that a restore into `target` that stopped left nothing: neither the target nor the hidden
+    /// file a new target is written under (`.NAME.benji-restore-…`).
+    func expectNothingRestored(_ target: String, sourceLocation: SourceLocation = #_sourceLocation) throws {
+        try ok("test ! -e \(target) && \(noRestoreLeftovers)", sourceLocation: sourceLocation)
+    }
+
     /// Writes a test image: random and compressible data, zero runs, a size that is not a multiple of the block size.
     func makeImage(_ name: String, size: Int, seed: UInt64 = 1) throws {
         var rng = SplitMix(seed: seed)
@@ -154,3 +160,6 @@ struct SplitMix {
         return z ^ (z >> 31)
     }
 }
+
+/// A shell test that holds when no hidden restore file (`.NAME.benji-restore-…`) is in the directory.
+let noRestoreLeftovers = "! ls -a | grep -q benji-restore"
